@@ -1,0 +1,38 @@
+/**
+ * Builds the express app from its dependencies. Tests use it through
+ * supertest; main.ts serves it. Routers are mounted here and nowhere else.
+ */
+import express, { type Express } from 'express';
+import type { Config } from './platform/config';
+import { databaseReachable, type Database } from './platform/database';
+import { errorHandler, notFoundHandler } from './platform/http-errors';
+import { jsonBody, requestContext } from './platform/http';
+import { healthRoutes, type ReadinessCheck } from './health/health-routes';
+
+/** What the app is built from. */
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  /** Extra readiness checks by name (Vault, once configured). */
+  readiness?: Record<string, ReadinessCheck>;
+}
+
+/** The broker's HTTP application. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // Behind a load balancer the client address comes from X-Forwarded-For;
+  // trust exactly one hop, the balancer in front of us.
+  app.set('trust proxy', 1);
+
+  app.use(requestContext());
+  app.use(healthRoutes({ database: () => databaseReachable(deps.db), ...(deps.readiness ?? {}) }));
+
+  const api = express.Router();
+  api.use(jsonBody(deps.config.bodyLimit));
+  app.use('/api/v1', api);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

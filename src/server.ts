@@ -1,0 +1,80 @@
+/**
+ * Starts and stops a whole broker: database (embedded in development), schema,
+ * HTTP server. main.ts calls it for the real process; tests that need a live
+ * port (CLI, browser) call it too.
+ */
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { createApp } from './app';
+import type { Config } from './platform/config';
+import { connectDatabase, migrateToLatest, type Database } from './platform/database';
+import { startEmbeddedPostgres } from './platform/embedded-postgres';
+import { logger } from './platform/logger';
+
+/** A running broker. */
+export interface RunningBroker {
+  url: string;
+  db: Database;
+  /** Graceful stop: refuse new connections, drain, close everything. */
+  stop(): Promise<void>;
+}
+
+/** Starts a broker from a checked configuration. */
+export async function startBroker(config: Config): Promise<RunningBroker> {
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      const embedded = await startEmbeddedPostgres({
+        dataDir: join(config.dataDir, 'postgres'),
+        persistent: config.env === 'development',
+      });
+      cleanups.unshift(embedded.stop);
+      databaseUrl = embedded.url;
+      logger.info('embedded postgres started', { data_dir: config.dataDir });
+    }
+
+    const db = connectDatabase(databaseUrl);
+    cleanups.unshift(() => db.destroy());
+    // Production migrates by `npm run migrate`, a deliberate step; development
+    // and tests keep the schema current by themselves.
+    if (config.env !== 'production') {
+      const applied = await migrateToLatest(db);
+      if (applied.length > 0) logger.info('migrations applied', { migrations: applied });
+    }
+
+    const app = createApp({ config, db });
+    const server = await listen(app, config.port);
+    const url = `http://localhost:${(server.address() as { port: number }).port}`;
+
+    const stop = async () => {
+      await closeServer(server, config.shutdownTimeout * 1000);
+      for (const cleanup of cleanups) await cleanup();
+    };
+    return { url, db, stop };
+  } catch (error) {
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+    throw error;
+  }
+}
+
+function listen(app: ReturnType<typeof createApp>, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port);
+    server.once('listening', () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+// Stops accepting, lets requests in flight finish, then after `timeoutMs`
+// cuts whatever connections remain so that a stuck client cannot hold the stop.
+function closeServer(server: Server, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
