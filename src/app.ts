@@ -8,6 +8,8 @@ import { databaseReachable, type Database } from './platform/database';
 import { errorHandler, notFoundHandler } from './platform/http-errors';
 import { jsonBody, requestContext } from './platform/http';
 import { healthRoutes, type ReadinessCheck } from './health/health-routes';
+import { AccessTokens } from './identity/access-tokens';
+import { authenticate } from './identity/authenticate';
 
 /** What the app is built from. */
 export interface AppDeps {
@@ -19,6 +21,8 @@ export interface AppDeps {
 
 /** The broker's HTTP application. */
 export function createApp(deps: AppDeps): Express {
+  const { config, db } = deps;
+  const tokens = new AccessTokens(config);
   const app = express();
   app.disable('x-powered-by');
   // Behind a load balancer the client address comes from X-Forwarded-For;
@@ -26,12 +30,17 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', 1);
 
   app.use(requestContext());
-  app.use(healthRoutes({ database: () => databaseReachable(deps.db), ...(deps.readiness ?? {}) }));
+  app.use(healthRoutes({ database: () => databaseReachable(db), ...(deps.readiness ?? {}) }));
 
   const api = express.Router();
-  api.use(jsonBody(deps.config.bodyLimit));
-  app.use('/api/v1', api);
+  api.use(jsonBody(config.bodyLimit));
 
+  // Public routes first: sign-in, enrollment, hooks (HMAC), the audit key.
+
+  // Everything below needs a live access token.
+  api.use(authenticate(db, tokens));
+
+  app.use('/api/v1', api);
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;

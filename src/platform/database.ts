@@ -5,6 +5,7 @@
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
 import { migrationSource } from '../../migrations';
+import { logger } from './logger';
 
 // PostgreSQL bigint (int8) arrives as a string by default; the broker's bigints
 // (audit sequence numbers) stay far below 2^53, so read them as numbers.
@@ -21,6 +22,14 @@ export function connectDatabase(url: string, options: { poolMax?: number } = {})
     pool: { min: 0, max: options.poolMax ?? 10 },
     migrations: { migrationSource, tableName: 'knex_migrations' },
     acquireConnectionTimeout: 10_000,
+    // knex prints to the console by default; send its messages to the logger.
+    log: {
+      warn: (message: unknown) => logger.warn('knex warning', { detail: String(message) }),
+      error: (message: unknown) => logger.error('knex error', { detail: String(message) }),
+      deprecate: (message: unknown) =>
+        logger.debug('knex deprecation', { detail: String(message) }),
+      debug: (message: unknown) => logger.debug('knex debug', { detail: String(message) }),
+    },
   });
 }
 

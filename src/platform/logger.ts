@@ -9,17 +9,18 @@
 import winston from 'winston';
 import { currentContext } from './request-context';
 
+// Matched against the key with `_` and `-` removed, in any case.
 const SECRET_KEY =
-  /(pass(word|phrase)?|secret|token|otp|totp|authorization|cookie|credential|private|api[_-]?key|signature|recovery|code)$/i;
-// Keys that end like a secret word but are not secrets.
-const NOT_SECRET = new Set(['error_code', 'status_code', 'code_kind', 'exit_code']);
+  /pass(word|phrase)?|secret|token|otp|authorization|cookie|credential|privatekey|apikey|signature|recovery|code$/i;
+// Keys that look like a secret word but name something that is not a secret.
+const NOT_SECRET = /^(error_?code|status_?code|exit_?code|.*accessor|.*_?ttl)$/i;
 
 /** The placeholder written instead of a redacted value. */
 export const REDACTED = '[redacted]';
 
 /** Whether a field name looks like it carries a secret. */
 export function isSecretKey(key: string): boolean {
-  return !NOT_SECRET.has(key.toLowerCase()) && SECRET_KEY.test(key.replace(/[_-]/g, ''));
+  return !NOT_SECRET.test(key) && SECRET_KEY.test(key.replace(/[_-]/g, ''));
 }
 
 /** A deep copy of `value` with secret-looking fields replaced by REDACTED. */

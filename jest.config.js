@@ -1,10 +1,10 @@
-import type { Config } from 'jest';
-
+// @ts-check
 // otplib 13 depends on ESM-only @noble and @scure packages; let ts-jest
-// transpile them instead of ignoring them as usual for node_modules.
+// transpile them instead of skipping them as usual for node_modules.
 const esmOnly = ['@noble', '@scure', 'otplib', '@otplib'].join('|');
 
-const config: Config = {
+/** @type {import('jest').Config} */
+module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/scripts'],
   testMatch: ['**/*.test.ts'],
@@ -12,9 +12,8 @@ const config: Config = {
     '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }],
   },
   transformIgnorePatterns: [`node_modules/(?!(${esmOnly})/)`],
+  setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 30000,
 };
-
-export default config;
