@@ -4,6 +4,7 @@
  * port (CLI, browser) call it too.
  */
 import type { Server } from 'node:http';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApp } from './app';
 import type { Config } from './platform/config';
@@ -31,6 +32,12 @@ export async function startBroker(config: Config): Promise<RunningBroker> {
       });
       cleanups.unshift(embedded.stop);
       databaseUrl = embedded.url;
+      if (config.env === 'development') {
+        // Lets `npm run admin` reach this database while the broker holds it.
+        const urlFile = join(config.dataDir, 'postgres-url');
+        writeFileSync(urlFile, `${embedded.url}\n`, { mode: 0o600 });
+        cleanups.unshift(async () => rmSync(urlFile, { force: true }));
+      }
       logger.info('embedded postgres started', { data_dir: config.dataDir });
     }
 
