@@ -20,10 +20,6 @@ async function main() {
   configureLogger({ level: config.logLevel, json: config.env === 'production' });
 
   const broker = await startBroker(config);
-  logger.info('broker listening', { url: broker.url, env: config.env });
-  announce(`JIT access broker listening on ${broker.url}`);
-  if (config.env !== 'production') announce(`  ready check: ${broker.url}/readyz`);
-
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -40,6 +36,12 @@ async function main() {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+
+  // Announce only once the signal handlers are in place: whoever waits for
+  // this line may stop the broker right after reading it.
+  logger.info('broker listening', { url: broker.url, env: config.env });
+  announce(`JIT access broker listening on ${broker.url}`);
+  if (config.env !== 'production') announce(`  ready check: ${broker.url}/readyz`);
 }
 
 main().catch((error: unknown) => {
