@@ -8,6 +8,7 @@ import * as identity from './001-tenants-and-identity';
 import * as access from './002-access';
 import * as audit from './003-audit';
 import * as hooks from './004-hooks';
+import * as oneLiveRequest from './005-one-live-request';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -19,6 +20,7 @@ const migrations: [string, Migration][] = [
   ['002-access', access],
   ['003-audit', audit],
   ['004-hooks', hooks],
+  ['005-one-live-request', oneLiveRequest],
 ];
 
 /** knex's migrationSource over the list above. */
