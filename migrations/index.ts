@@ -9,6 +9,7 @@ import * as access from './002-access';
 import * as audit from './003-audit';
 import * as hooks from './004-hooks';
 import * as oneLiveRequest from './005-one-live-request';
+import * as grantDelivery from './006-grant-delivery';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -21,6 +22,7 @@ const migrations: [string, Migration][] = [
   ['003-audit', audit],
   ['004-hooks', hooks],
   ['005-one-live-request', oneLiveRequest],
+  ['006-grant-delivery', grantDelivery],
 ];
 
 /** knex's migrationSource over the list above. */
