@@ -63,6 +63,14 @@ const schema = z.object({
   STEP_UP_MAX_AGE: duration.default(300),
   REQUEST_PENDING_TTL: duration.default(3 * 3600),
   SHUTDOWN_TIMEOUT: duration.default(10),
+  LOGIN_SESSION_TTL: duration.default(12 * 3600),
+  LOGIN_CHALLENGE_TTL: duration.default(300),
+  ENROLLMENT_TOKEN_TTL: duration.default(72 * 3600),
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  LOCKOUT_BASE: duration.default(60),
+  LOCKOUT_MAX: duration.default(3600),
+  AUTH_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
+  AUTH_RATE_WINDOW: duration.default(60),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/, 'must look like 64kb')
@@ -101,6 +109,22 @@ export interface Config {
   requestPendingTtl: number;
   shutdownTimeout: number;
   bodyLimit: string;
+  /** Absolute lifetime of a login session (seconds); refresh never goes past it. */
+  loginSessionTtl: number;
+  /** Seconds between the password step and the code step of sign-in. */
+  loginChallengeTtl: number;
+  /** Seconds an enrollment token stays usable. */
+  enrollmentTokenTtl: number;
+  /** Consecutive failed sign-ins that lock an account (at most 100). */
+  loginMaxFailures: number;
+  /** First lockout in seconds; doubles with each further failure. */
+  lockoutBase: number;
+  /** Longest lockout in seconds. */
+  lockoutMax: number;
+  /** Sign-in and enrollment requests allowed per client address per window. */
+  authRateLimit: number;
+  /** The rate limit's window in seconds. */
+  authRateWindow: number;
 }
 
 /** A configuration problem, naming every variable at fault. */
@@ -157,6 +181,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     requestPendingTtl: env.REQUEST_PENDING_TTL,
     shutdownTimeout: env.SHUTDOWN_TIMEOUT,
     bodyLimit: env.BODY_LIMIT,
+    loginSessionTtl: env.LOGIN_SESSION_TTL,
+    loginChallengeTtl: env.LOGIN_CHALLENGE_TTL,
+    enrollmentTokenTtl: env.ENROLLMENT_TOKEN_TTL,
+    loginMaxFailures: env.LOGIN_MAX_FAILURES,
+    lockoutBase: env.LOCKOUT_BASE,
+    lockoutMax: env.LOCKOUT_MAX,
+    authRateLimit: env.AUTH_RATE_LIMIT,
+    authRateWindow: env.AUTH_RATE_WINDOW,
   };
 }
 
