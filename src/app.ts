@@ -10,6 +10,7 @@ import { jsonBody, requestContext } from './platform/http';
 import { healthRoutes, type ReadinessCheck } from './health/health-routes';
 import { AccessTokens } from './identity/access-tokens';
 import { authenticate } from './identity/authenticate';
+import { auditPublicKeyRoutes, auditRoutes } from './audit/audit-routes';
 
 /** What the app is built from. */
 export interface AppDeps {
@@ -36,9 +37,11 @@ export function createApp(deps: AppDeps): Express {
   api.use(jsonBody(config.bodyLimit));
 
   // Public routes first: sign-in, enrollment, hooks (HMAC), the audit key.
+  api.use(auditPublicKeyRoutes(config));
 
   // Everything below needs a live access token.
   api.use(authenticate(db, tokens));
+  api.use(auditRoutes(config, db));
 
   app.use('/api/v1', api);
   app.use(notFoundHandler);
