@@ -1,0 +1,162 @@
+/**
+ * Issuing: turns a grant in `issuing` into an `active` one with its own
+ * credential from Vault, or a `failed` one with the reason.
+ *
+ *   1. the intent is already recorded (grant row `issuing`, event grant.issuing);
+ *   2. Vault issues the credential (TTL = time left on the grant) and the
+ *      broker parks it in a wrapping token that dies with the grant;
+ *   3. one transaction marks the grant active, with its event and its expiry job.
+ *
+ * A crash between 2 and 3 leaves a credential nobody received, which Vault ends
+ * at the grant's end by itself. SSH certificates are signed at checkout, when
+ * the technician's public key is known, so an ssh grant activates at once.
+ */
+import { SYSTEM } from '../audit/actions';
+import { appendAudit } from '../audit/append';
+import type { PolicySet } from '../policies/policy-set';
+import type { Config } from '../platform/config';
+import type { Database } from '../platform/database';
+import { AppError } from '../platform/errors';
+import { logger } from '../platform/logger';
+import type { IssuedCredential } from '../vault/credential-issuer';
+import { park, type ParkedColumns } from './grant-parking';
+import type { GrantVault } from './grant-vault';
+import type { Knex } from 'knex';
+
+/** Called in the activating transaction, e.g. to schedule the grant's expiry. */
+export type OnGrantActive = (
+  trx: Knex.Transaction,
+  grant: { id: string; endsAt: Date },
+) => Promise<void>;
+
+/** Dependencies of grant issuance. */
+export interface IssueGrantDeps {
+  db: Database;
+  config: Pick<Config, 'totpKeys'>;
+  vault: GrantVault;
+  /** The policy set in force (a function, so a reload can swap it). */
+  policies: () => PolicySet;
+  onActive?: OnGrantActive;
+}
+
+interface IssuingGrant {
+  id: string;
+  tenant: string;
+  profile: string;
+  technician_id: string;
+  email: string;
+  ends_at: Date;
+}
+
+/** Issues credentials for grants through Vault (the GrantIssuance of src/access). */
+export class VaultGrantIssuance {
+  constructor(private readonly deps: IssueGrantDeps) {}
+
+  /**
+   * Issues the grant's credential and activates it. Throws the Vault error
+   * (e.g. 503 vault.unavailable) after recording the failure.
+   */
+  async issue(grantId: string): Promise<void> {
+    const { db } = this.deps;
+    const grant: IssuingGrant | undefined = await db('grants as g')
+      .join('technicians as t', 't.id', 'g.technician_id')
+      .where({ 'g.id': grantId, 'g.status': 'issuing' })
+      .first('g.id', 'g.tenant', 'g.profile', 'g.technician_id', 't.email', 'g.ends_at');
+    if (!grant) return;
+
+    const profile = this.deps.policies().profile(grant.tenant, grant.profile);
+    const ttlSeconds = Math.floor((grant.ends_at.getTime() - Date.now()) / 1000);
+    if (!profile || ttlSeconds <= 0) {
+      await this.fail(grant, profile ? 'grant.ended_before_issue' : 'policy.unknown_profile');
+      return;
+    }
+
+    let issued: IssuedCredential | undefined;
+    let parked: ParkedColumns | undefined;
+    if (profile.credential !== 'ssh') {
+      try {
+        issued = await this.deps.vault.issuers[profile.credential].issue({
+          grantId: grant.id,
+          tenant: grant.tenant,
+          technicianId: grant.technician_id,
+          technicianEmail: grant.email,
+          profile,
+          ttlSeconds,
+        });
+        parked = await park(
+          this.deps.vault,
+          this.deps.config.totpKeys,
+          grant,
+          issued.secret,
+          ttlSeconds,
+        );
+      } catch (error) {
+        await this.fail(grant, error instanceof AppError ? error.code : 'vault.error');
+        throw error;
+      }
+    }
+
+    const activated = await db.transaction(async (trx) => {
+      const updated = await trx('grants')
+        .where({ id: grant.id, status: 'issuing' })
+        .update({
+          status: 'active',
+          vault_accessor: issued?.accessor ?? null,
+          vault_lease_id: issued?.leaseId ?? null,
+          ...(parked ?? {}),
+        });
+      if (updated === 0) return false;
+      await appendAudit(trx, {
+        tenant: grant.tenant,
+        actor: SYSTEM,
+        action: 'grant.issued',
+        subject: grant.id,
+        data: {
+          technician_id: grant.technician_id,
+          profile: grant.profile,
+          credential_kind: profile.credential,
+          ends_at: grant.ends_at.toISOString(),
+          vault_expires_at: issued?.expiresAt.toISOString() ?? null,
+        },
+      });
+      await this.deps.onActive?.(trx, { id: grant.id, endsAt: grant.ends_at });
+      return true;
+    });
+
+    // Revoked or cancelled while Vault was issuing: the fresh credential must not
+    // outlive that decision, so end it now rather than at the grant's end.
+    if (!activated && issued) await this.revokeQuietly(grant, issued);
+  }
+
+  private async fail(grant: IssuingGrant, reason: string) {
+    await this.deps.db.transaction(async (trx) => {
+      const updated = await trx('grants')
+        .where({ id: grant.id, status: 'issuing' })
+        .update({ status: 'failed', failure_reason: reason });
+      if (updated === 0) return;
+      await appendAudit(trx, {
+        tenant: grant.tenant,
+        actor: SYSTEM,
+        action: 'grant.failed',
+        subject: grant.id,
+        data: { technician_id: grant.technician_id, profile: grant.profile, reason },
+      });
+    });
+    logger.warn('grant issue failed', { grant_id: grant.id, tenant: grant.tenant, reason });
+  }
+
+  private async revokeQuietly(grant: IssuingGrant, issued: IssuedCredential) {
+    try {
+      await this.deps.vault.issuers[issued.kind].revoke({
+        tenant: grant.tenant,
+        accessor: issued.accessor,
+        leaseId: issued.leaseId,
+      });
+    } catch (error) {
+      logger.warn('revoking an unneeded credential failed; vault ends it at the grant end', {
+        grant_id: grant.id,
+        error,
+      });
+    }
+  }
+}
