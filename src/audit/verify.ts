@@ -135,15 +135,17 @@ async function linkFault(
   if (prevPrev !== null && row.prev_hash === prevPrev && sameEventAt(row, row.seq - 1)) {
     return { kind: 'insertion', seq: row.seq - 1, detail: 'an event was slipped in here' };
   }
-  if (sameEventAt(row, row.seq + 1)) {
-    return { kind: 'deletion', seq: row.seq, detail: 'an event was removed and seqs closed up' };
-  }
   const later = await db('audit_events')
     .where({ tenant: row.tenant, hash: row.prev_hash })
     .andWhere('seq', '>', row.seq)
     .first('seq');
   if (later) {
     return { kind: 'reordering', seq: row.seq, detail: `links to event ${later.seq}` };
+  }
+  // Checked after reordering: a swapped pair also sits one seq off, but the
+  // event it links to is still there, later in the chain.
+  if (sameEventAt(row, row.seq + 1)) {
+    return { kind: 'deletion', seq: row.seq, detail: 'an event was removed and seqs closed up' };
   }
   return { kind: 'hash_mismatch', seq: row.seq, detail: 'previous hash does not link' };
 }
