@@ -11,6 +11,8 @@ import type { Config } from './platform/config';
 import { connectDatabase, migrateToLatest, type Database } from './platform/database';
 import { startEmbeddedPostgres } from './platform/embedded-postgres';
 import { logger } from './platform/logger';
+import { loadPolicySet } from './policies/policy-set';
+import { recordPolicySet } from './policies/record-policy-set';
 
 /** A running broker. */
 export interface RunningBroker {
@@ -23,6 +25,8 @@ export interface RunningBroker {
 /** Starts a broker from a checked configuration. */
 export async function startBroker(config: Config): Promise<RunningBroker> {
   const cleanups: (() => Promise<void>)[] = [];
+  // A broken policy file stops the start before anything else is started.
+  const policies = loadPolicySet(config.policyDir);
   try {
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
@@ -50,7 +54,10 @@ export async function startBroker(config: Config): Promise<RunningBroker> {
       if (applied.length > 0) logger.info('migrations applied', { migrations: applied });
     }
 
-    const app = createApp({ config, db });
+    if ((await recordPolicySet(db, policies)) === 'recorded') {
+      logger.info('policy set loaded', { policy_hash: policies.hash });
+    }
+    const app = createApp({ config, db, access: { policies: () => policies } });
     const server = await listen(app, config.port);
     const url = `http://localhost:${(server.address() as { port: number }).port}`;
 

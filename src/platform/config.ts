@@ -75,6 +75,9 @@ const schema = z.object({
     .string()
     .regex(/^\d+(b|kb|mb)$/, 'must look like 64kb')
     .default('64kb'),
+  POLICY_DIR: z.string().min(1).default('policies'),
+  NOTIFY_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  NOTIFY_WEBHOOK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
 type Env = z.infer<typeof schema>;
@@ -102,6 +105,10 @@ export interface Config {
   /** Ed25519 private key (PEM or base64 PKCS#8); unset in development. */
   auditSigningKey: string | undefined;
   hookSecret: string;
+  /** Folder of the access policies (profiles/ and tenants/). */
+  policyDir: string;
+  /** Where request notifications go (HMAC-signed), if anywhere. */
+  notifyWebhook: { url: string; secret: string } | undefined;
   logLevel: Env['LOG_LEVEL'];
   publicUrl: string;
   accessTokenTtl: number;
@@ -148,6 +155,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const env = parsed.data;
+  if (env.NOTIFY_WEBHOOK_URL && !env.NOTIFY_WEBHOOK_SECRET) {
+    throw new ConfigError(['NOTIFY_WEBHOOK_SECRET: required when NOTIFY_WEBHOOK_URL is set']);
+  }
   if (env.NODE_ENV === 'production') {
     const problems = productionProblems(env);
     if (problems.length > 0) throw new ConfigError(problems);
@@ -174,6 +184,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     totpKeys: env.TOTP_ENCRYPTION_KEY ?? totpKeys.parse(DEV_TOTP_KEY),
     auditSigningKey: env.AUDIT_SIGNING_KEY,
     hookSecret: env.HOOK_SECRET ?? DEV_HOOK_SECRET,
+    policyDir: env.POLICY_DIR,
+    notifyWebhook: env.NOTIFY_WEBHOOK_URL
+      ? { url: env.NOTIFY_WEBHOOK_URL, secret: env.NOTIFY_WEBHOOK_SECRET ?? '' }
+      : undefined,
     logLevel: env.LOG_LEVEL,
     publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
     accessTokenTtl: env.ACCESS_TOKEN_TTL,
