@@ -10,6 +10,7 @@ import { jsonBody, requestContext } from './platform/http';
 import { healthRoutes, type ReadinessCheck } from './health/health-routes';
 import { AccessTokens } from './identity/access-tokens';
 import { authenticate } from './identity/authenticate';
+import { identityRoutes } from './identity/identity-routes';
 import { auditPublicKeyRoutes, auditRoutes } from './audit/audit-routes';
 
 /** What the app is built from. */
@@ -24,6 +25,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const { config, db } = deps;
   const tokens = new AccessTokens(config);
+  const identity = identityRoutes({ config, db, tokens });
   const app = express();
   app.disable('x-powered-by');
   // Behind a load balancer the client address comes from X-Forwarded-For;
@@ -40,7 +42,9 @@ export function createApp(deps: AppDeps): Express {
   api.use(auditPublicKeyRoutes(config));
 
   // Everything below needs a live access token.
+  api.use(identity.public);
   api.use(authenticate(db, tokens));
+  api.use(identity.authenticated);
   api.use(auditRoutes(config, db));
 
   app.use('/api/v1', api);

@@ -10,10 +10,12 @@ export const AUDIT_ACTIONS = [
   'auth.logged_out',
   'auth.step_up',
   'auth.enrolled',
+  'auth.enrollment_started',
   'auth.recovery_code_used',
   'technician.created',
   'technician.enrollment_issued',
   'technician.disabled',
+  'technician.mfa_reset',
   'technician.offboarded',
   // tenants and policy
   'tenant.created',

@@ -6,11 +6,10 @@
  * drift (RFC 6238 section 5.2).
  *
  * Checking a code says which time step it matched; the caller then claims that
- * step for the account atomically (see claimTotpStep), which is what makes
+ * step for the account atomically (second-factor.ts), which is what makes
  * every code usable once only.
  */
 import { generateSecret, generateURI, verify } from 'otplib';
-import type { Database } from '../platform/database';
 
 /** Issuer shown in authenticator apps. */
 export const TOTP_ISSUER = 'JIT access broker';
@@ -69,17 +68,4 @@ export async function checkTotpCode(
     // the same as a wrong code.
     return undefined;
   }
-}
-
-/**
- * Records `step` as the technician's last accepted TOTP step, only if it is
- * later than the one recorded. One UPDATE decides: of any number of parallel
- * submissions of one code, exactly one sees a row updated.
- */
-export async function claimTotpStep(db: Database, technicianId: string, step: number) {
-  const updated = await db('technicians')
-    .where({ id: technicianId })
-    .andWhere((q) => q.whereNull('totp_last_step').orWhere('totp_last_step', '<', step))
-    .update({ totp_last_step: step });
-  return updated === 1;
 }
