@@ -34,3 +34,16 @@ export async function wrapCredential(
     ...(namespace ? { namespace } : {}),
   };
 }
+
+/**
+ * Unwraps a wrapping token once, authenticating with the wrapping token
+ * itself as Vault allows, and returns the wrapped data.
+ */
+export async function unwrapCredential(
+  client: VaultClient,
+  token: string,
+  namespace?: string,
+): Promise<Record<string, unknown>> {
+  const answer = await client.call('POST', 'sys/wrapping/unwrap', {}, { namespace, token });
+  return (answer!.data ?? {}) as Record<string, unknown>;
+}

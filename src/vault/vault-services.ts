@@ -7,7 +7,7 @@
 import type { Config } from '../platform/config';
 import type { CredentialKind } from '../policies/access-profile';
 import type { CredentialIssuer } from './credential-issuer';
-import { wrapCredential, type WrappedCredential } from './credential-wrap';
+import { unwrapCredential, wrapCredential, type WrappedCredential } from './credential-wrap';
 import { DatabaseIssuer } from './database-issuer';
 import { SshIssuer } from './ssh-issuer';
 import { tenantPaths } from './tenant-paths';
@@ -25,6 +25,12 @@ export interface VaultServices {
     secret: Record<string, unknown>,
     ttlSeconds: number,
   ): Promise<WrappedCredential>;
+  /** Unwraps a token once (the grant flow's parked credentials); a second time is vault.denied. */
+  unwrap(tenant: string, token: string): Promise<Record<string, unknown>>;
+  /** The Vault address technicians unwrap at. */
+  publicAddr: string;
+  /** The tenant's Vault Enterprise namespace, when namespaces are used. */
+  namespaceFor(tenant: string): string | undefined;
   /** Readiness check for /readyz. */
   ready(): Promise<boolean>;
   stop(): Promise<void>;
@@ -36,7 +42,7 @@ export interface VaultServices {
  */
 export function createVaultServices(
   config: Pick<Config, 'vault'>,
-  connection: Partial<VaultClientOptions> = {},
+  connection: Partial<VaultClientOptions> & { publicAddr?: string } = {},
 ): VaultServices {
   const addr = connection.addr ?? config.vault.addr;
   if (!addr) throw new Error('VAULT_ADDR is not set');
@@ -57,6 +63,10 @@ export function createVaultServices(
     },
     wrap: (tenant, secret, ttlSeconds) =>
       wrapCredential(client, secret, ttlSeconds, tenantPaths(settings, tenant).namespace),
+    unwrap: (tenant, token) =>
+      unwrapCredential(client, token, tenantPaths(settings, tenant).namespace),
+    publicAddr: connection.publicAddr ?? addr,
+    namespaceFor: (tenant) => tenantPaths(settings, tenant).namespace,
     ready: vaultReadiness(client),
     stop: async () => client.stop(),
   };

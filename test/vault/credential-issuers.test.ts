@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import createNodeVault from 'node-vault';
 import { parseCertificate } from '../../src/vault-standin/openssh-cert';
+import type { AccessProfile } from '../../src/policies/access-profile';
 import type { IssueInput } from '../../src/vault/credential-issuer';
 import { tenantPaths } from '../../src/vault/tenant-paths';
 import { databaseProfile, readOnlyProfile, sshProfile } from './profiles';
@@ -101,10 +102,26 @@ describe('vault-token issuer with wrapping', () => {
 
   it('refuses a policy outside the tenant role with vault.denied', async () => {
     const [acme, globex] = vault.tenants;
-    const foreign = { ...readOnlyProfile, vault: { policies: [`${globex}-read-only`] } };
+    const foreign: AccessProfile = {
+      ...readOnlyProfile,
+      credential: 'vault-token',
+      vault: { policies: [`${globex}-read-only`] },
+    };
     await expect(
       vault.services.issuers['vault-token'].issue(input(acme, { profile: foreign })),
     ).rejects.toMatchObject({ code: 'vault.denied', status: 502 });
+  });
+});
+
+describe('broker-side unwrap (parked credentials)', () => {
+  it('unwraps once and answers vault.denied the second time', async () => {
+    const [acme] = vault.tenants;
+    const wrapped = await vault.services.wrap(acme, { note: 'parked' }, 600);
+    expect(await vault.services.unwrap(acme, wrapped.token)).toEqual({ note: 'parked' });
+    await expect(vault.services.unwrap(acme, wrapped.token)).rejects.toMatchObject({
+      code: 'vault.denied',
+      status: 502,
+    });
   });
 });
 
