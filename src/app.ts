@@ -10,6 +10,7 @@ import { jsonBody, requestContext } from './platform/http';
 import { healthRoutes, type ReadinessCheck } from './health/health-routes';
 import { AccessTokens } from './identity/access-tokens';
 import { authenticate } from './identity/authenticate';
+import { accessRoutes, type AccessOptions } from './access/access-routes';
 import { identityRoutes } from './identity/identity-routes';
 import { auditPublicKeyRoutes, auditRoutes } from './audit/audit-routes';
 
@@ -19,6 +20,8 @@ export interface AppDeps {
   db: Database;
   /** Extra readiness checks by name (Vault, once configured). */
   readiness?: Record<string, ReadinessCheck>;
+  /** Policies, grant issuance and notifier for requests; defaults come from config. */
+  access?: AccessOptions;
 }
 
 /** The broker's HTTP application. */
@@ -44,6 +47,7 @@ export function createApp(deps: AppDeps): Express {
   // Everything below needs a live access token.
   api.use(identity.public);
   api.use(authenticate(db, tokens));
+  api.use(accessRoutes({ config, db, ...deps.access }));
   api.use(identity.authenticated);
   api.use(auditRoutes(config, db));
 

@@ -1,0 +1,60 @@
+/**
+ * Turns an approved request into a grant in `issuing`, inside the approving
+ * transaction, with its two audit events. The credential itself is issued
+ * after commit by GrantIssuance, so Vault is never called under a row lock.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Actor } from '../audit/actions';
+import { appendAudit } from '../audit/append';
+import type { AccessProfile } from '../policies/access-profile';
+import type { RequestRow } from './request-row';
+
+/** Marks `request` approved and inserts its grant; returns the grant id. */
+export async function openGrant(
+  trx: Knex.Transaction,
+  request: RequestRow,
+  profile: AccessProfile,
+  actor: Actor,
+  note: string | null,
+): Promise<string> {
+  const now = new Date();
+  await trx('access_requests')
+    .where({ id: request.id })
+    .update({ status: 'approved', decided_at: now, decision_note: note });
+  const grantId = randomUUID();
+  const endsAt = new Date(now.getTime() + request.duration_seconds * 1000);
+  await trx('grants').insert({
+    id: grantId,
+    request_id: request.id,
+    tenant: request.tenant,
+    technician_id: request.technician_id,
+    profile: request.profile,
+    credential_kind: profile.credential,
+    status: 'issuing',
+    starts_at: now,
+    ends_at: endsAt,
+  });
+  await appendAudit(trx, {
+    tenant: request.tenant,
+    actor,
+    action: 'request.approved',
+    subject: request.id,
+    data: { profile: request.profile, technician_id: request.technician_id, note },
+  });
+  await appendAudit(trx, {
+    tenant: request.tenant,
+    actor,
+    action: 'grant.issuing',
+    subject: grantId,
+    data: {
+      request_id: request.id,
+      technician_id: request.technician_id,
+      profile: request.profile,
+      credential_kind: profile.credential,
+      starts_at: now.toISOString(),
+      ends_at: endsAt.toISOString(),
+    },
+  });
+  return grantId;
+}
