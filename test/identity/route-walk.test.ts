@@ -1,0 +1,105 @@
+/**
+ * Walks every route the app has registered, whoever added it, and calls it
+ * without a token: only the public allowlist may answer anything but 401.
+ * Web pages (outside /api) may instead send the browser to the sign-in page.
+ */
+import type { Express } from 'express';
+import request from 'supertest';
+import { createApp } from '../../src/app';
+import { testConfig } from '../support/factories';
+import { useTestDatabase } from '../support/database';
+
+const database = useTestDatabase();
+
+interface Layer {
+  rawPath?: unknown;
+  route?: { path: unknown; methods: Record<string, boolean> };
+  handle?: { stack?: Layer[] };
+}
+
+// Express 5 keeps each layer's path as given (`rawPath`); routers mounted
+// with `use()` have a path of '/' unless mounted under a prefix.
+function walk(stack: Layer[], prefix: string): { method: string; path: string }[] {
+  const found: { method: string; path: string }[] = [];
+  for (const layer of stack) {
+    if (layer.route) {
+      const paths = [layer.route.path].flat();
+      for (const path of paths) {
+        if (typeof path !== 'string')
+          throw new Error(`route with a non-string path under ${prefix}`);
+        for (const method of Object.keys(layer.route.methods)) {
+          if (method !== '_all') found.push({ method, path: join(prefix, path) });
+        }
+      }
+    } else if (layer.handle?.stack) {
+      const mount = typeof layer.rawPath === 'string' ? layer.rawPath : '/';
+      found.push(...walk(layer.handle.stack, join(prefix, mount)));
+    }
+  }
+  return found;
+}
+
+function join(prefix: string, path: string) {
+  return `${prefix.replace(/\/$/, '')}/${path.replace(/^\//, '')}`.replace(/\/$/, '') || '/';
+}
+
+// A concrete URL for a route pattern: parameters become a plausible id.
+function concrete(path: string) {
+  return path
+    .replace(/\*\w*/g, 'x')
+    .replace(/\{([^}]*)\}/g, '$1')
+    .replace(/:(\w+)/g, (_m, name: string) =>
+      /tenant/i.test(name) ? 'acme' : '00000000-0000-4000-8000-000000000000',
+    );
+}
+
+const PUBLIC = [
+  /^\/healthz$/,
+  /^\/readyz$/,
+  /^\/api\/v1\/auth\/(login|mfa|enroll|enroll\/confirm)$/,
+  /^\/api\/v1\/audit\/public-key$/,
+  /^\/api\/v1\/hooks\//,
+  // The web form's own sign-in, enrollment and sign-out pages.
+  /^\/(sign-in|enroll)(\/|$)/,
+  /^\/sign-out$/,
+];
+
+// The refusal expected from a route: 401 for the API, a redirect to the
+// sign-in page (or 401) for web pages.
+function refused(path: string, status: number, location: string | undefined) {
+  if (status === 401) return true;
+  return !path.startsWith('/api/') && status === 303 && /^\/sign-in\b/.test(location ?? '');
+}
+
+describe('every registered route', () => {
+  it('answers 401 without a token, except the public allowlist', async () => {
+    const app: Express = createApp({ config: testConfig(), db: database.db });
+    const routes = walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '');
+    const guarded = routes.filter((route) => !PUBLIC.some((pattern) => pattern.test(route.path)));
+
+    // The walk must find the routes we know exist, or it proves nothing.
+    expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(
+      expect.arrayContaining([
+        'get /healthz',
+        'post /api/v1/auth/login',
+        'post /api/v1/auth/step-up',
+        'get /api/v1/me',
+        'post /api/v1/technicians',
+        'post /api/v1/technicians/:id/disable',
+      ]),
+    );
+
+    const answers: string[] = [];
+    for (const route of guarded) {
+      const url = concrete(route.path);
+      const method = route.method as 'get' | 'post' | 'put' | 'delete' | 'patch';
+      const agent = request(app);
+      const res = await agent[method](url).set('content-type', 'application/json').send('{}');
+      if (!refused(route.path, res.status, res.get('location'))) {
+        answers.push(`${route.method} ${route.path} -> ${res.status}`);
+      }
+    }
+    expect(answers).toEqual([]);
+    expect(guarded.length).toBeGreaterThan(5);
+  });
+});
