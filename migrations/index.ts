@@ -10,6 +10,7 @@ import * as audit from './003-audit';
 import * as hooks from './004-hooks';
 import * as oneLiveRequest from './005-one-live-request';
 import * as grantDelivery from './006-grant-delivery';
+import * as jobQueue from './007-job-queue';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -23,6 +24,7 @@ const migrations: [string, Migration][] = [
   ['004-hooks', hooks],
   ['005-one-live-request', oneLiveRequest],
   ['006-grant-delivery', grantDelivery],
+  ['007-job-queue', jobQueue],
 ];
 
 /** knex's migrationSource over the list above. */

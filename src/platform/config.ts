@@ -78,6 +78,13 @@ const schema = z.object({
   POLICY_DIR: z.string().min(1).default('policies'),
   NOTIFY_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   NOTIFY_WEBHOOK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JOB_WORKER: z.enum(['on', 'off']).default('on'),
+  JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
+  JOB_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60000).default(2000),
+  JOB_LOCK_TIMEOUT: duration.default(300),
+  REVOCATION_RETRY_MAX: duration.default(300),
+  REVOCATION_OVERDUE_AFTER: duration.default(300),
+  METRICS_PUBLIC: z.enum(['true', 'false']).default('false'),
 });
 
 type Env = z.infer<typeof schema>;
@@ -132,6 +139,25 @@ export interface Config {
   authRateLimit: number;
   /** The rate limit's window in seconds. */
   authRateWindow: number;
+  /** Background jobs (graphile-worker) run by this process. */
+  jobs: {
+    /** Off for API-only processes: another process runs the jobs. */
+    enabled: boolean;
+    /** Jobs run at once (Vault revocations in flight). */
+    concurrency: number;
+    /** Milliseconds between polls for jobs scheduled in the future. */
+    pollIntervalMs: number;
+    /** Seconds after which a job still locked is taken to be held by a dead process. */
+    lockTimeout: number;
+  };
+  revocation: {
+    /** Longest wait between two attempts of a failing Vault revocation (seconds). */
+    retryMax: number;
+    /** A revocation not confirmed by Vault after this many seconds is reported overdue. */
+    overdueAfter: number;
+  };
+  /** Serve GET /metrics without authentication (for a scraper on a private network). */
+  metricsPublic: boolean;
 }
 
 /** A configuration problem, naming every variable at fault. */
@@ -203,6 +229,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     lockoutMax: env.LOCKOUT_MAX,
     authRateLimit: env.AUTH_RATE_LIMIT,
     authRateWindow: env.AUTH_RATE_WINDOW,
+    jobs: {
+      enabled: env.JOB_WORKER === 'on',
+      concurrency: env.JOB_CONCURRENCY,
+      pollIntervalMs: env.JOB_POLL_INTERVAL_MS,
+      lockTimeout: env.JOB_LOCK_TIMEOUT,
+    },
+    revocation: {
+      retryMax: env.REVOCATION_RETRY_MAX,
+      overdueAfter: env.REVOCATION_OVERDUE_AFTER,
+    },
+    metricsPublic: env.METRICS_PUBLIC === 'true',
   };
 }
 
