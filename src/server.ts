@@ -13,6 +13,8 @@ import { startEmbeddedPostgres } from './platform/embedded-postgres';
 import { logger } from './platform/logger';
 import { loadPolicySet } from './policies/policy-set';
 import { recordPolicySet } from './policies/record-policy-set';
+import { startDevelopmentVault } from './vault-standin/development-vault';
+import { createVaultServices } from './vault/vault-services';
 
 /** A running broker. */
 export interface RunningBroker {
@@ -57,7 +59,17 @@ export async function startBroker(config: Config): Promise<RunningBroker> {
     if ((await recordPolicySet(db, policies)) === 'recorded') {
       logger.info('policy set loaded', { policy_hash: policies.hash });
     }
-    const app = createApp({ config, db, access: { policies: () => policies } });
+    // Without VAULT_ADDR (development, tests) the labelled Vault stand-in serves.
+    const vault = config.vault.addr
+      ? createVaultServices(config)
+      : await startDevelopmentVault(config, db);
+    cleanups.unshift(() => vault.stop());
+    const app = createApp({
+      config,
+      db,
+      access: { policies: () => policies },
+      readiness: { vault: vault.ready },
+    });
     const server = await listen(app, config.port);
     const url = `http://localhost:${(server.address() as { port: number }).port}`;
 
