@@ -5,7 +5,7 @@
  */
 import request from 'supertest';
 import { createApp } from '../../src/app';
-import type { RequestNotice } from '../../src/notifications/notifier';
+import type { Notifier, RequestNotice } from '../../src/notifications/notifier';
 import type { Database } from '../../src/platform/database';
 import type { Config } from '../../src/platform/config';
 import { assign, createTechnician, createTenant, signIn, testConfig } from '../support/factories';
@@ -28,14 +28,14 @@ export async function rowCounts(db: Database) {
 }
 
 /** Builds the world; `stale` people passed MFA long ago (no step-up). */
-export async function buildWorld(db: Database, config: Config = testConfig()) {
+export async function buildWorld(db: Database, config: Config = testConfig(), notifier?: Notifier) {
   const notices: RequestNotice[] = [];
   const issued: string[] = [];
   const app = createApp({
     config,
     db,
     access: {
-      notifier: { notify: (notice) => notices.push(notice) },
+      notifier: notifier ?? { notify: (notice) => notices.push(notice) },
       issuance: { issue: async (grantId) => void issued.push(grantId) },
     },
   });
