@@ -52,7 +52,7 @@ describe('WebhookNotifier', () => {
     notifier.notify(notice);
     await notifier.idle();
     expect(received).toHaveLength(1);
-    const [{ headers, body }] = received;
+    const { headers, body } = received[0]!;
     const timestamp = headers['x-hook-timestamp'] as string;
     expect(Math.abs(Number(timestamp) - Date.now() / 1000)).toBeLessThan(300);
     expect(headers['x-hook-signature']).toBe(signNotice(SECRET, timestamp, body));
