@@ -3,7 +3,7 @@
  * the state change and its event commit together or not at all (fail closed).
  *
  * Appends to one tenant are serialised by locking that tenant's head row
- * (SELECT ... FOR UPDATE); different tenants lock different rows and so append
+ * (an upsert that takes the row lock); different tenants lock different rows and so append
  * in parallel. The lock is held until the caller's transaction ends, which is
  * what keeps sequence numbers gapless.
  */
@@ -44,21 +44,40 @@ export async function appendAudit(trx: Knex.Transaction, entry: AuditEntry): Pro
     id: randomUUID(),
     time: new Date().toISOString(),
     actor_kind: entry.actor.kind,
-    actor_id: entry.actor.id,
+    actor_id: storable(entry.actor.id),
     action: entry.action,
-    subject: entry.subject ?? null,
+    subject: storable(entry.subject ?? null),
     // Round-trip through JSON so that what is hashed is exactly what jsonb stores.
     data: JSON.parse(JSON.stringify(entry.data ?? {})),
   };
   const hash = chainHash(head.hash, event);
 
-  await trx('audit_events').insert({
-    ...event,
-    data: JSON.stringify(event.data),
-    prev_hash: head.hash,
-    hash,
-  });
-  await trx('audit_heads').where({ tenant: entry.tenant }).update({ seq: event.seq, hash });
+  // One round trip for the event and the new head: the lock is held until
+  // commit, so every statement saved here is time another append need not wait.
+  await trx.raw(
+    `with event as (
+       insert into audit_events
+         (tenant, seq, id, time, actor_kind, actor_id, action, subject, data, prev_hash, hash)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)
+     )
+     update audit_heads set seq = ?, hash = ? where tenant = ?`,
+    [
+      event.tenant,
+      event.seq,
+      event.id,
+      event.time,
+      event.actor_kind,
+      event.actor_id,
+      event.action,
+      event.subject,
+      JSON.stringify(event.data),
+      head.hash,
+      hash,
+      event.seq,
+      hash,
+      event.tenant,
+    ],
+  );
   return { ...event, prev_hash: head.hash, hash };
 }
 
@@ -70,13 +89,24 @@ export async function appendAuditAll(trx: Knex.Transaction, entries: AuditEntry[
 }
 
 async function lockHead(trx: Knex.Transaction, tenant: string) {
-  // The head row is created on a tenant's first event; ON CONFLICT makes two
-  // first appends race safely, then FOR UPDATE serialises them.
-  await trx.raw(
-    'insert into audit_heads (tenant, seq, hash) values (?, 0, ?) on conflict (tenant) do nothing',
+  // Creates the head row on a tenant's first event and locks it in the same
+  // statement: ON CONFLICT DO UPDATE takes the row lock (as FOR UPDATE would)
+  // and returns the committed head, so two first appends race safely and
+  // every later append waits here for the one before it to commit.
+  const result = await trx.raw(
+    `insert into audit_heads (tenant, seq, hash) values (?, 0, ?)
+     on conflict (tenant) do update set seq = audit_heads.seq
+     returning seq, hash`,
     [tenant, GENESIS_HASH],
   );
-  const head = await trx('audit_heads').where({ tenant }).forUpdate().first('seq', 'hash');
+  const head = result.rows[0] as { seq: number; hash: string } | undefined;
   if (!head) throw new Error(`no audit head for tenant ${tenant}`);
-  return head as { seq: number; hash: string };
+  return head;
+}
+
+// PostgreSQL text holds UTF-8, in which a lone UTF-16 surrogate becomes U+FFFD
+// on the way in. Doing that replacement before hashing keeps the hash equal to
+// what is stored, so odd input can never make an honest chain look tampered.
+function storable(value: string | null): string | null {
+  return value === null ? null : Buffer.from(value, 'utf8').toString('utf8');
 }

@@ -28,16 +28,25 @@ export interface ChainedEvent {
 
 /** The hash of `event` linked to `prevHash`. */
 export function chainHash(prevHash: string, event: ChainedEvent): string {
-  const body = canonicalize({
-    tenant: event.tenant,
-    seq: event.seq,
-    id: event.id,
-    time: event.time,
-    actor_kind: event.actor_kind,
-    actor_id: event.actor_id,
-    action: event.action,
-    subject: event.subject,
-    data: event.data,
-  });
-  return createHash('sha256').update(prevHash).update(body).digest('hex');
+  return createHash('sha256').update(prevHash).update(canonicalEvent(event)).digest('hex');
+}
+
+const text = JSON.stringify;
+
+/**
+ * The RFC 8785 form of an event's hashed fields. The top level always has the
+ * same nine members, so it is written out in canonical member order (sorted
+ * by UTF-16 code units) and only `data`, whose shape varies, goes through the
+ * canonicalization package: the same bytes as canonicalizing the whole object
+ * (a test holds them equal), at a fraction of the cost per event, which is
+ * what verifying millions of events spends its time on. JSON.stringify of a
+ * string or a finite number is exactly RFC 8785's serialization of it.
+ */
+export function canonicalEvent(event: ChainedEvent): string {
+  return (
+    `{"action":${text(event.action)},"actor_id":${text(event.actor_id)}` +
+    `,"actor_kind":${text(event.actor_kind)},"data":${canonicalize(event.data)}` +
+    `,"id":${text(event.id)},"seq":${text(event.seq)},"subject":${text(event.subject)}` +
+    `,"tenant":${text(event.tenant)},"time":${text(event.time)}}`
+  );
 }

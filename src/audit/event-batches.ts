@@ -40,8 +40,7 @@ export async function* eventBatches(
   options: BatchOptions = {},
 ): AsyncGenerator<AuditEvent[]> {
   const batchSize = options.batchSize ?? BATCH_SIZE;
-  let after = options.afterSeq ?? 0;
-  for (;;) {
+  const fetch = (after: number) => {
     const query = db('audit_events')
       .where({ tenant })
       .andWhere('seq', '>', after)
@@ -49,10 +48,22 @@ export async function* eventBatches(
       .limit(batchSize)
       .select(EVENT_COLUMNS);
     if (options.upToSeq !== undefined) query.andWhere('seq', '<=', options.upToSeq);
-    const rows = (await query) as AuditEvent[];
+    return query.then((rows) => rows as AuditEvent[]);
+  };
+
+  let pending = fetch(options.afterSeq ?? 0);
+  for (;;) {
+    const rows = await pending;
     if (rows.length === 0) return;
+    const more = rows.length === batchSize;
+    // Ask for the next batch before the caller works on this one, so that the
+    // database reads while we hash or write (one batch ahead, no more).
+    if (more) {
+      pending = fetch(rows[rows.length - 1]!.seq);
+      // If the caller stops early, nobody awaits this read: mark its failure handled.
+      pending.catch(() => undefined);
+    }
     yield rows;
-    if (rows.length < batchSize) return;
-    after = rows[rows.length - 1]!.seq;
+    if (!more) return;
   }
 }
