@@ -13,6 +13,10 @@ import { authenticate } from './identity/authenticate';
 import { accessRoutes, type AccessOptions } from './access/access-routes';
 import { identityRoutes } from './identity/identity-routes';
 import { auditPublicKeyRoutes, auditRoutes } from './audit/audit-routes';
+import { hookRoutes } from './hooks/hook-routes';
+import { revocationRoutes } from './revocation/revocation-routes';
+import { metricsHandler } from './revocation/metrics-routes';
+import { auditSigner } from './audit/signing-key';
 
 /** What the app is built from. */
 export interface AppDeps {
@@ -37,6 +41,10 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(requestContext());
   app.use(healthRoutes({ database: () => databaseReachable(db), ...(deps.readiness ?? {}) }));
+  // Offboarding hooks authenticate by HMAC over the raw body: before the API's JSON parser.
+  app.use('/api/v1/hooks', hookRoutes({ db, config, tokens, signer: () => auditSigner(config) }));
+  const metrics = metricsHandler({ db, overdueAfter: config.revocation.overdueAfter });
+  if (config.metricsPublic) app.get('/metrics', metrics);
 
   const api = express.Router();
   api.use(jsonBody(config.bodyLimit));
@@ -50,6 +58,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(accessRoutes({ config, db, ...deps.access }));
   api.use(identity.authenticated);
   api.use(auditRoutes(config, db));
+  api.use(revocationRoutes({ db, config }));
 
   app.use('/api/v1', api);
   app.use(notFoundHandler);

@@ -8,8 +8,14 @@
  */
 import type { Knex } from 'knex';
 
-/** graphile-worker's max_attempts is an int; this stands for "no limit". */
-export const UNLIMITED_ATTEMPTS = 2_147_483_647;
+/**
+ * graphile-worker keeps max_attempts in a smallint; its largest value stands
+ * for "no limit". With graphile-worker's back-off (e^attempts seconds, at most
+ * about six hours) that many attempts outlast any outage by decades, and the
+ * revoke job does not spend attempts on Vault failures at all: it reschedules
+ * itself (see src/revocation/revocation-tasks.ts).
+ */
+export const UNLIMITED_ATTEMPTS = 32_767;
 
 /** Names of the broker's job tasks. */
 export type JobName =
