@@ -40,6 +40,9 @@ export interface NewTechnician {
   auditor_tenant?: string | undefined;
 }
 
+/** The part of the identity context that admin actions need. */
+export type AdminContext = Pick<IdentityContext, 'db' | 'config'>;
+
 const VIEW_COLUMNS = [
   'id',
   'email',
@@ -66,7 +69,7 @@ function toView(row: Record<string, unknown>): TechnicianView {
 
 /** Creates a pending technician and its first enrollment token. */
 export async function createTechnician(
-  ctx: IdentityContext,
+  ctx: AdminContext,
   actor: Actor,
   input: NewTechnician,
 ): Promise<TechnicianView & EnrollmentToken> {
@@ -121,7 +124,7 @@ export async function listTechnicians(db: Database): Promise<TechnicianView[]> {
  * TOTP secret and recovery codes are cleared and every session ends.
  */
 export async function issueEnrollment(
-  ctx: IdentityContext,
+  ctx: AdminContext,
   actor: Actor,
   technicianId: string,
 ): Promise<EnrollmentToken> {
@@ -157,7 +160,7 @@ export async function issueEnrollment(
 }
 
 /** Disables a technician: status `disabled`, every login session ended at once. */
-export async function disableTechnician(ctx: IdentityContext, actor: Actor, technicianId: string) {
+export async function disableTechnician(ctx: AdminContext, actor: Actor, technicianId: string) {
   const technician = await findTechnician(ctx.db, technicianId);
   if (technician.status === 'disabled') {
     throw conflict('technician.disabled', 'This technician is disabled already');
@@ -197,7 +200,7 @@ async function findTechnician(db: Database, technicianId: string) {
 
 async function insertEnrollmentToken(
   trx: Knex.Transaction,
-  ctx: IdentityContext,
+  ctx: AdminContext,
   actor: Actor,
   technicianId: string,
 ): Promise<EnrollmentToken> {
