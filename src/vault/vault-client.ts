@@ -21,6 +21,8 @@ export interface VaultClientOptions {
   secretId?: string;
   /** Per-request timeout in milliseconds. */
   timeoutMs?: number;
+  /** Schedules the token renewal; tests pass their own to control time. */
+  schedule?: (run: () => void, delayMs: number) => { unref(): void } | void;
 }
 
 /** Per-call options: a namespace, extra headers, or another token (unwrap). */
@@ -39,7 +41,7 @@ export type VaultBody = Record<string, any>; // eslint-disable-line @typescript-
 export class VaultClient {
   private readonly vault: ReturnType<typeof createNodeVault>;
   private readonly timeoutMs: number;
-  private renewTimer: NodeJS.Timeout | undefined;
+  private renewTimer: { unref(): void } | void = undefined;
   private loggedIn: Promise<void> | undefined;
   private stopped = false;
 
@@ -96,7 +98,7 @@ export class VaultClient {
   /** Stops the renewal timer. */
   stop(): void {
     this.stopped = true;
-    if (this.renewTimer) clearTimeout(this.renewTimer);
+    this.cancelRenewal();
   }
 
   private send(method: Method, path: string, body: unknown, options: CallOptions) {
@@ -147,10 +149,16 @@ export class VaultClient {
 
   // Renew at two thirds of the TTL: early enough to survive a short outage.
   private scheduleRenewal(ttlSeconds: number, renewable: boolean) {
-    if (this.renewTimer) clearTimeout(this.renewTimer);
+    this.cancelRenewal();
     if (this.stopped || !renewable || !(ttlSeconds > 0)) return;
-    this.renewTimer = setTimeout(() => void this.renew(), (ttlSeconds * 2000) / 3);
-    this.renewTimer.unref();
+    const schedule = this.options.schedule ?? setTimeout;
+    this.renewTimer = schedule(() => void this.renew(), (ttlSeconds * 2000) / 3);
+    this.renewTimer?.unref();
+  }
+
+  private cancelRenewal() {
+    if (this.renewTimer && !this.options.schedule) clearTimeout(this.renewTimer as NodeJS.Timeout);
+    this.renewTimer = undefined;
   }
 
   private async renew() {
