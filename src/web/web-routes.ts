@@ -21,7 +21,9 @@ import type { Config } from '../platform/config';
 import type { Database } from '../platform/database';
 import type { SessionDeps } from '../sessions/access-sessions';
 import { accessPages } from './access-pages';
+import { adminPages } from './admin-pages';
 import { approvalPages } from './approval-pages';
+import { auditPages } from './audit-pages';
 import { CsrfTokens } from './csrf';
 import { enrollmentPages } from './enrollment-pages';
 import { requestPages } from './request-pages';
@@ -92,6 +94,8 @@ export function webRoutes(deps: WebDeps): Router {
   router.use(accessPages(deps, pages, posted));
   router.use(requestPages(deps, identity, pages, posted));
   router.use(approvalPages(deps, identity, pages, posted));
+  router.use(adminPages(identity, pages, posted));
+  router.use(auditPages(config, db, pages));
 
   router.use(webErrorHandler(pages));
   return router;

@@ -1,0 +1,179 @@
+import request from 'supertest';
+import { createApp } from '../../src/app';
+import { useTestDatabase } from '../support/database';
+import { assign, createTenant, createTechnician, signIn, testConfig } from '../support/factories';
+import { csrfFrom, errorCodeOf } from '../support/web-form';
+
+const database = useTestDatabase();
+const MARKUP = '<script>alert(1)</script><b onmouseover="x()">fix the backup job</b>';
+
+async function rows(table: string) {
+  const counted = await database.db(table).count({ count: '*' });
+  return Number(counted[0]?.count);
+}
+
+// A signed-in browser for one technician: its cookie and the page CSRF token.
+async function session(role: 'technician' | 'manager' | 'admin' | 'auditor', tenant?: string) {
+  const config = testConfig();
+  const app = createApp({ config, db: database.db });
+  const person = await createTechnician(database.db, {
+    role,
+    auditorTenant: role === 'auditor' ? tenant : undefined,
+  });
+  const { token } = await signIn(database.db, config, person.id);
+  const cookie = `jit_session=${token}`;
+  const get = (path: string) => request(app).get(path).set('cookie', cookie);
+  const post = async (path: string, form: Record<string, string>) => {
+    const page = await get(role === 'auditor' ? '/audit' : '/access');
+    return request(app)
+      .post(path)
+      .set('cookie', cookie)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), ...form });
+  };
+  const postRaw = (path: string, body: string) =>
+    request(app).post(path).set('cookie', cookie).type('form').send(body);
+  return { person, get, post, postRaw };
+}
+
+describe('web pages', () => {
+  it('shows a justification containing markup escaped, to requester and manager', async () => {
+    const tenant = await createTenant(database.db);
+    const tech = await session('technician');
+    const manager = await session('manager');
+    await assign(database.db, tenant, tech.person.id);
+    await assign(database.db, tenant, manager.person.id, 'manager');
+
+    const form = await tech.get(`/requests/new?tenant=${tenant}`);
+    expect(form.status).toBe(200);
+    expect(form.text).toContain('value="admin"');
+    const sent = await tech.post('/requests', {
+      tenant,
+      profile: 'admin',
+      duration: '1h',
+      justification: MARKUP,
+      ticket: 'T-1',
+    });
+    expect(sent.status).toBe(303);
+    expect(sent.headers.location).toBe('/access?notice=requested');
+
+    for (const page of [await tech.get('/access'), await manager.get('/approvals')]) {
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+      expect(page.text).toContain('&lt;b onmouseover=&quot;x()&quot;&gt;');
+      expect(page.text).not.toContain('<script>');
+      expect(page.text).not.toContain('<b onmouseover');
+    }
+  });
+
+  it('POST /requests beyond the profile maximum shows request.duration_exceeds_profile, writes nothing', async () => {
+    const tenant = await createTenant(database.db);
+    const tech = await session('technician');
+    await assign(database.db, tenant, tech.person.id);
+    const before = await rows('access_requests');
+
+    const res = await tech.post('/requests', {
+      tenant,
+      profile: 'read-only',
+      duration: '9h',
+      justification: 'checking the nightly backup',
+    });
+    expect(res.status).toBe(400);
+    expect(errorCodeOf(res.text)).toBe('request.duration_exceeds_profile');
+    expect(await rows('access_requests')).toBe(before);
+  });
+
+  it('POST /requests on a tenant not assigned shows tenant.not_assigned, writes nothing', async () => {
+    const tenant = await createTenant(database.db);
+    const tech = await session('technician');
+    const before = await rows('access_requests');
+    const res = await tech.post('/requests', {
+      tenant,
+      profile: 'read-only',
+      duration: '1h',
+      justification: 'checking the nightly backup',
+    });
+    expect(res.status).toBe(403);
+    expect(errorCodeOf(res.text)).toBe('tenant.not_assigned');
+    expect(await rows('access_requests')).toBe(before);
+  });
+
+  it('a repeated field is refused with web.invalid_form and writes nothing', async () => {
+    const tech = await session('technician');
+    const before = await rows('access_requests');
+    const page = await tech.get('/access');
+    const res = await tech.postRaw(
+      '/requests',
+      `_csrf=${csrfFrom(page.text)}&tenant=a&tenant=b&profile=read-only`,
+    );
+    expect(res.status).toBe(400);
+    expect(errorCodeOf(res.text)).toBe('web.invalid_form');
+    expect(await rows('access_requests')).toBe(before);
+  });
+
+  it.each([
+    ['technician', '/approvals', 403],
+    ['technician', '/admin', 403],
+    ['technician', '/audit', 403],
+    ['manager', '/approvals', 200],
+    ['admin', '/admin', 200],
+    ['admin', '/audit', 200],
+    ['auditor', '/audit', 200],
+  ] as const)('%s GET %s answers %i', async (role, path, status) => {
+    const person = await session(role);
+    const res = await person.get(path);
+    expect(res.status).toBe(status);
+    if (status === 403) expect(errorCodeOf(res.text)).toBe('auth.forbidden_role');
+  });
+
+  it('an auditor reads their tenant and is refused another with audit.forbidden', async () => {
+    const mine = await createTenant(database.db);
+    const other = await createTenant(database.db);
+    const auditor = await session('auditor', mine);
+    expect((await auditor.get(`/audit/${mine}?verify=1`)).status).toBe(200);
+    const refused = await auditor.get(`/audit/${other}`);
+    expect(refused.status).toBe(403);
+    expect(errorCodeOf(refused.text)).toBe('audit.forbidden');
+  });
+
+  it('GET /audit/:tenant/export downloads JSON Lines for an admin', async () => {
+    const tenant = await createTenant(database.db);
+    const admin = await session('admin');
+    const res = await admin.get(`/audit/${tenant}/export`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toContain('application/x-ndjson');
+    expect(res.headers['content-disposition']).toContain(`audit-${tenant}.jsonl`);
+  });
+
+  it('an admin creates a tenant through the form, audited, and a bad slug writes nothing', async () => {
+    const admin = await session('admin');
+    const before = await rows('tenants');
+    const bad = await admin.post('/admin/tenants', { slug: 'Not A Slug', name: 'Bad' });
+    expect(bad.status).toBe(400);
+    expect(errorCodeOf(bad.text)).toBe('request.invalid');
+    expect(await rows('tenants')).toBe(before);
+
+    const ok = await admin.post('/admin/tenants', { slug: 'web-made', name: 'Web Made' });
+    expect(ok.status).toBe(303);
+    const event = await database
+      .db('audit_events')
+      .where({ tenant: 'web-made', action: 'tenant.created' })
+      .first('actor_id');
+    expect(event.actor_id).toBe(admin.person.id);
+  });
+
+  it('an admin creates a technician and sees the enrollment token once', async () => {
+    const admin = await session('admin');
+    const res = await admin.post('/admin/technicians', {
+      email: 'new.tech@msp.example',
+      display_name: 'New Tech',
+      role: 'technician',
+      auditor_tenant: '',
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.text).toMatch(/id="enrollment-token">[A-Za-z0-9_-]{20,}</);
+    const again = await admin.get('/admin');
+    expect(again.text).not.toContain('id="enrollment-token"');
+  });
+});
