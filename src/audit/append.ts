@@ -88,6 +88,9 @@ export async function appendAuditAll(trx: Knex.Transaction, entries: AuditEntry[
   return events;
 }
 
+// LIMITATION: the head lock is held until the caller commits, so one tenant's
+// appends run one commit at a time: its rate is capped near 1 / commit latency
+// (see npm run bench:audit). Gapless seqs need this; busy tenants share the cap.
 async function lockHead(trx: Knex.Transaction, tenant: string) {
   // Creates the head row on a tenant's first event and locks it in the same
   // statement: ON CONFLICT DO UPDATE takes the row lock (as FOR UPDATE would)
