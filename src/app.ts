@@ -10,13 +10,17 @@ import { jsonBody, requestContext } from './platform/http';
 import { healthRoutes, type ReadinessCheck } from './health/health-routes';
 import { AccessTokens } from './identity/access-tokens';
 import { authenticate } from './identity/authenticate';
-import { accessRoutes, type AccessOptions } from './access/access-routes';
 import { identityRoutes } from './identity/identity-routes';
+import { accessDeps, accessRoutes, type AccessOptions } from './access/access-routes';
 import { auditPublicKeyRoutes, auditRoutes } from './audit/audit-routes';
 import { hookRoutes } from './hooks/hook-routes';
 import { revocationRoutes } from './revocation/revocation-routes';
 import { metricsHandler } from './revocation/metrics-routes';
 import { auditSigner } from './audit/signing-key';
+import { webRoutes } from './web/web-routes';
+import { grantRoutes } from './grants/grant-routes';
+import type { GrantVault } from './grants/grant-vault';
+import { requestRevocation } from './revocation/request-revocation';
 
 /** What the app is built from. */
 export interface AppDeps {
@@ -26,12 +30,15 @@ export interface AppDeps {
   readiness?: Record<string, ReadinessCheck>;
   /** Policies, grant issuance and notifier for requests; defaults come from config. */
   access?: AccessOptions;
+  /** Vault for checkout; without it the grant and session routes are not served. */
+  vault?: GrantVault;
 }
 
 /** The broker's HTTP application. */
 export function createApp(deps: AppDeps): Express {
   const { config, db } = deps;
   const tokens = new AccessTokens(config);
+  const access = accessDeps({ config, db, ...deps.access });
   const identity = identityRoutes({ config, db, tokens });
   const app = express();
   app.disable('x-powered-by');
@@ -55,12 +62,25 @@ export function createApp(deps: AppDeps): Express {
   // Everything below needs a live access token.
   api.use(identity.public);
   api.use(authenticate(db, tokens));
-  api.use(accessRoutes({ config, db, ...deps.access }));
   api.use(identity.authenticated);
+  api.use(accessRoutes({ config, db, ...deps.access, policies: access.policies }));
+  if (deps.vault) {
+    api.use(
+      grantRoutes({
+        db,
+        config,
+        vault: deps.vault,
+        policies: access.policies,
+        endGrant: requestRevocation,
+      }),
+    );
+  }
   api.use(auditRoutes(config, db));
   api.use(revocationRoutes({ db, config }));
 
   app.use('/api/v1', api);
+  // The web form: pages over the same services, behind an HttpOnly cookie.
+  app.use(webRoutes({ config, db, tokens, access }));
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;
