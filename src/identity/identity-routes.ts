@@ -7,6 +7,7 @@ import type { Config } from '../platform/config';
 import type { Database } from '../platform/database';
 import type { AccessTokens } from './access-tokens';
 import { authRateLimit } from './auth-rate-limit';
+import { prepareDummyHash } from './passwords';
 import { publicAuthRoutes, sessionRoutes } from './auth-routes';
 import { technicianRoutes } from './technician-routes';
 
@@ -16,6 +17,7 @@ export function identityRoutes(deps: { db: Database; config: Config; tokens: Acc
   authenticated: Router[];
 } {
   const limiter = authRateLimit(deps.config);
+  void prepareDummyHash();
   return {
     public: publicAuthRoutes(deps, limiter),
     authenticated: [sessionRoutes(deps, limiter), technicianRoutes(deps)],

@@ -55,10 +55,15 @@ export async function verifyPassword(password: string, stored: string): Promise<
 // costs the same scrypt work as a known one and timing does not tell them apart.
 let dummyHash: Promise<string> | undefined;
 
+/** Makes the dummy hash ahead of the first sign-in, so that one is not slower. */
+export function prepareDummyHash(): Promise<string> {
+  dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+  return dummyHash;
+}
+
 /** Runs a full password check that always fails, for unknown accounts. */
 export async function verifyAgainstDummy(password: string): Promise<false> {
-  dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
-  await verifyPassword(password, await dummyHash);
+  await verifyPassword(password, await prepareDummyHash());
   return false;
 }
 

@@ -73,6 +73,11 @@ export async function checkPassword(
     expires_at: new Date(Date.now() + config.loginChallengeTtl * 1000),
     client_ip: client.ip ?? null,
   });
+  // Spent and expired challenges serve nothing; this account's go now.
+  await db('login_challenges')
+    .where({ technician_id: technician.id })
+    .andWhere('expires_at', '<', db.fn.now())
+    .delete();
   return { challenge, expires_in: config.loginChallengeTtl };
 }
 
