@@ -1,4 +1,7 @@
+import request from 'supertest';
+import { createApp } from '../../src/app';
 import { useTestDatabase } from '../support/database';
+import { testConfig } from '../support/factories';
 import { buildWorld, rowCounts } from './access-world';
 
 const database = useTestDatabase();
@@ -42,5 +45,27 @@ describe('request rules that depend on the tenant', () => {
     expect(ok.status).toBe(201);
     const row = await database.db('access_requests').where({ id: ok.body.id }).first();
     expect(row.policy_hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('answers an auto-approved request with the grant status after issuance returns', async () => {
+    const app = createApp({
+      config: testConfig(),
+      db: database.db,
+      access: {
+        issuance: {
+          issue: async (grantId) => {
+            await database.db('grants').where({ id: grantId }).update({ status: 'active' });
+          },
+        },
+      },
+    });
+    const res = await request(app)
+      .post('/api/v1/requests')
+      .set('authorization', world.people.tech)
+      .send(world.readOnly({ profile: 'db-read-only', duration: 5400 }));
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ status: 'approved', grant_status: 'active' });
+    const grant = await database.db('grants').where({ id: res.body.grant_id }).first();
+    expect(grant).toMatchObject({ credential_kind: 'database', status: 'active' });
   });
 });

@@ -209,4 +209,18 @@ describe('request transitions', () => {
     expect([a.body.error?.code, b.body.error?.code]).toContain('request.not_pending');
     expect(await database.db('grants').where({ request_id: id })).toHaveLength(1);
   });
+
+  it('lets only one of an approval and a cancellation racing each other win', async () => {
+    const id = await pendingAdminRequest();
+    const [approved, cancelled] = await Promise.all([
+      world.act(world.people.manager, id, 'approve'),
+      world.act(world.people.tech, id, 'cancel'),
+    ]);
+    const statuses = [approved.status, cancelled.status].sort();
+    expect(statuses).toEqual([200, 409]);
+    const row = await database.db('access_requests').where({ id }).first('status');
+    const grants = await database.db('grants').where({ request_id: id });
+    expect(grants).toHaveLength(row.status === 'approved' ? 1 : 0);
+    expect(await actions(id)).toHaveLength(2);
+  });
 });
