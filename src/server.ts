@@ -15,6 +15,8 @@ import { loadPolicySet } from './policies/policy-set';
 import { recordPolicySet } from './policies/record-policy-set';
 import { startDevelopmentVault } from './vault-standin/development-vault';
 import { createVaultServices } from './vault/vault-services';
+import { VaultGrantIssuance } from './grants/issue-grant';
+import { scheduleGrantExpiry } from './revocation/request-revocation';
 
 /** A running broker. */
 export interface RunningBroker {
@@ -64,10 +66,18 @@ export async function startBroker(config: Config): Promise<RunningBroker> {
       ? createVaultServices(config)
       : await startDevelopmentVault(config, db);
     cleanups.unshift(() => vault.stop());
+    const issuance = new VaultGrantIssuance({
+      db,
+      config,
+      vault,
+      policies: () => policies,
+      onActive: (trx, grant) => scheduleGrantExpiry(trx, grant.id, grant.endsAt),
+    });
     const app = createApp({
       config,
       db,
-      access: { policies: () => policies },
+      vault,
+      access: { policies: () => policies, issuance },
       readiness: { vault: vault.ready },
     });
     const server = await listen(app, config.port);

@@ -18,7 +18,7 @@ export type EndGrant = (
   grant: { id: string },
   actor: Actor,
   reason: string,
-) => Promise<void>;
+) => Promise<unknown>;
 
 /** Dependencies of the session operations. */
 export interface SessionDeps {
