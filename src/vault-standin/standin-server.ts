@@ -15,6 +15,7 @@ import { secretsRoutes } from './secrets-routes';
 import { STANDIN_NOTICE, sysRoutes } from './sys-routes';
 import { tokenRoutes } from './token-routes';
 import { VaultApiError, invalid, type Route, type RouteAnswer } from './standin-route';
+import { errorAnswer, lowerHeaders, readBody, sealedAnswer } from './standin-http';
 import { StandinState, randomId, type Clock } from './standin-state';
 import { parseDuration } from './vault-duration';
 
@@ -213,51 +214,4 @@ export class VaultStandin {
     setImmediate(() => void this.setFault(fault as StandinFault, { slowMs }));
     return { status: 204 };
   }
-}
-
-function sealedAnswer(path: string): RouteAnswer {
-  if (path === 'sys/health') {
-    return {
-      status: 503,
-      body: {
-        initialized: true,
-        sealed: true,
-        standby: true,
-        standin: true,
-        notice: STANDIN_NOTICE,
-      },
-    };
-  }
-  return { status: 503, body: { errors: ['Vault is sealed'] } };
-}
-
-function errorAnswer(error: unknown): RouteAnswer {
-  if (error instanceof VaultApiError)
-    return { status: error.status, body: { errors: error.errors } };
-  logger.error('vault stand-in failed', { error });
-  return { status: 500, body: { errors: ['internal error'] } };
-}
-
-function lowerHeaders(req: IncomingMessage): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    out[name.toLowerCase()] = Array.isArray(value) ? value[0] : value;
-  }
-  return out;
-}
-
-async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (text === '') return {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
-      return parsed as Record<string, unknown>;
-    }
-  } catch {
-    // answered below
-  }
-  throw invalid('failed to parse JSON input');
 }

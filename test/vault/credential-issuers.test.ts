@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import createNodeVault from 'node-vault';
+import { captureLogs } from '../support/log-capture';
 import { parseCertificate } from '../../src/vault-standin/openssh-cert';
 import type { AccessProfile } from '../../src/policies/access-profile';
 import type { IssueInput } from '../../src/vault/credential-issuer';
@@ -110,6 +111,31 @@ describe('vault-token issuer with wrapping', () => {
     await expect(
       vault.services.issuers['vault-token'].issue(input(acme, { profile: foreign })),
     ).rejects.toMatchObject({ code: 'vault.denied', status: 502 });
+  });
+});
+
+describe('secrets and the log', () => {
+  it('writes no credential value or wrapping token to the log, even at debug level', async () => {
+    const [acme] = vault.tenants;
+    const logs = captureLogs();
+    try {
+      const token = await vault.services.issuers['vault-token'].issue(input(acme));
+      const db = await vault.services.issuers.database.issue(
+        input(acme, { profile: databaseProfile }),
+      );
+      const wrapped = await vault.services.wrap(acme, db.secret, 60);
+      await vault.services.unwrap(acme, wrapped.token);
+      await expect(vault.services.unwrap(acme, wrapped.token)).rejects.toMatchObject({
+        code: 'vault.denied',
+      });
+      const text = logs.text();
+      expect(text).toContain('vault refused');
+      for (const secret of [token.secret.token, db.secret.password, wrapped.token]) {
+        expect(text).not.toContain(String(secret));
+      }
+    } finally {
+      logs.stop();
+    }
   });
 });
 
