@@ -3,14 +3,14 @@
  * the state change and its event commit together or not at all (fail closed).
  *
  * Appends to one tenant are serialised by locking that tenant's head row
- * (an upsert that takes the row lock); different tenants lock different rows and so append
+ * (SELECT ... FOR UPDATE); different tenants lock different rows and so append
  * in parallel. The lock is held until the caller's transaction ends, which is
  * what keeps sequence numbers gapless.
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Actor, AuditAction } from './actions';
-import { GENESIS_HASH, chainHash, type ChainedEvent } from './chain';
+import { GENESIS_HASH, canonicalAroundSeq, chainHash, type ChainedEvent } from './chain';
 
 /** What a module says about a change. */
 export interface AuditEntry {
@@ -36,11 +36,8 @@ export interface AuditEvent extends ChainedEvent {
  */
 export async function appendAudit(trx: Knex.Transaction, entry: AuditEntry): Promise<AuditEvent> {
   if (!trx.isTransaction) throw new Error('appendAudit needs a transaction');
-  const head = await lockHead(trx, entry.tenant);
-
-  const event: ChainedEvent = {
+  const draft: Omit<ChainedEvent, 'seq'> = {
     tenant: entry.tenant,
-    seq: head.seq + 1,
     id: randomUUID(),
     time: new Date().toISOString(),
     actor_kind: entry.actor.kind,
@@ -50,35 +47,73 @@ export async function appendAudit(trx: Knex.Transaction, entry: AuditEntry): Pro
     // Round-trip through JSON so that what is hashed is exactly what jsonb stores.
     data: JSON.parse(JSON.stringify(entry.data ?? {})),
   };
-  const hash = chainHash(head.hash, event);
 
-  // One round trip for the event and the new head: the lock is held until
-  // commit, so every statement saved here is time another append need not wait.
-  await trx.raw(
-    `with event as (
+  let row = await appendRow(trx, draft);
+  if (!row) {
+    // The tenant's first event: make its head row (two first appends race
+    // safely through ON CONFLICT), then append as every later event does.
+    await trx.raw(
+      'insert into audit_heads (tenant, seq, hash) values (?, 0, ?) on conflict (tenant) do nothing',
+      [entry.tenant, GENESIS_HASH],
+    );
+    row = await appendRow(trx, draft);
+    if (!row) throw new Error(`no audit head for tenant ${entry.tenant}`);
+  }
+
+  // The database finished the hash; recompute it here with the definition the
+  // verifiers use, so that any disagreement fails the append (and with it the
+  // change) instead of writing an event that would later look tampered with.
+  const event: ChainedEvent = { ...draft, seq: row.seq };
+  if (chainHash(row.prev_hash, event) !== row.hash) {
+    throw new Error('audit hash computed by the database differs from chainHash');
+  }
+  return { ...event, prev_hash: row.prev_hash, hash: row.hash };
+}
+
+// LIMITATION: the head lock is held until the caller commits, so one tenant's
+// appends run one commit at a time: its rate is capped near 1 / commit latency
+// (see npm run bench:audit). Gapless seqs need this; busy tenants share the cap.
+//
+// One statement, so one round trip under the lock: lock the tenant's head row,
+// take the next seq, hash prev_hash || canonical event with that seq spliced
+// in (the canonical text comes from Node as bytes, so the server's encoding
+// plays no part), insert the event and move the head. Undefined when the
+// tenant has no head row yet.
+async function appendRow(trx: Knex.Transaction, draft: Omit<ChainedEvent, 'seq'>) {
+  const [before, after] = canonicalAroundSeq(draft);
+  const result = await trx.raw(
+    `with head as (
+       select seq, hash from audit_heads where tenant = ? for update
+     ), next as (
+       select seq + 1 as seq, hash as prev_hash,
+         encode(sha256(convert_to(hash, 'UTF8') || ?::bytea
+           || convert_to((seq + 1)::text, 'UTF8') || ?::bytea), 'hex') as hash
+       from head
+     ), event as (
        insert into audit_events
          (tenant, seq, id, time, actor_kind, actor_id, action, subject, data, prev_hash, hash)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)
+       select ?, seq, ?, ?, ?, ?, ?, ?, ?::jsonb, prev_hash, hash from next
+       returning seq, prev_hash, hash
      )
-     update audit_heads set seq = ?, hash = ? where tenant = ?`,
+     update audit_heads as h set seq = event.seq, hash = event.hash
+     from event where h.tenant = ?
+     returning event.seq, event.prev_hash, event.hash`,
     [
-      event.tenant,
-      event.seq,
-      event.id,
-      event.time,
-      event.actor_kind,
-      event.actor_id,
-      event.action,
-      event.subject,
-      JSON.stringify(event.data),
-      head.hash,
-      hash,
-      event.seq,
-      hash,
-      event.tenant,
+      draft.tenant,
+      Buffer.from(before, 'utf8'),
+      Buffer.from(after, 'utf8'),
+      draft.tenant,
+      draft.id,
+      draft.time,
+      draft.actor_kind,
+      draft.actor_id,
+      draft.action,
+      draft.subject,
+      JSON.stringify(draft.data),
+      draft.tenant,
     ],
   );
-  return { ...event, prev_hash: head.hash, hash };
+  return result.rows[0] as { seq: number; prev_hash: string; hash: string } | undefined;
 }
 
 /** Appends several events in order (e.g. one per tenant touched by offboarding). */
@@ -86,25 +121,6 @@ export async function appendAuditAll(trx: Knex.Transaction, entries: AuditEntry[
   const events: AuditEvent[] = [];
   for (const entry of entries) events.push(await appendAudit(trx, entry));
   return events;
-}
-
-// LIMITATION: the head lock is held until the caller commits, so one tenant's
-// appends run one commit at a time: its rate is capped near 1 / commit latency
-// (see npm run bench:audit). Gapless seqs need this; busy tenants share the cap.
-async function lockHead(trx: Knex.Transaction, tenant: string) {
-  // Creates the head row on a tenant's first event and locks it in the same
-  // statement: ON CONFLICT DO UPDATE takes the row lock (as FOR UPDATE would)
-  // and returns the committed head, so two first appends race safely and
-  // every later append waits here for the one before it to commit.
-  const result = await trx.raw(
-    `insert into audit_heads (tenant, seq, hash) values (?, 0, ?)
-     on conflict (tenant) do update set seq = audit_heads.seq
-     returning seq, hash`,
-    [tenant, GENESIS_HASH],
-  );
-  const head = result.rows[0] as { seq: number; hash: string } | undefined;
-  if (!head) throw new Error(`no audit head for tenant ${tenant}`);
-  return head;
 }
 
 // PostgreSQL text holds UTF-8, in which a lone UTF-16 surrogate becomes U+FFFD
