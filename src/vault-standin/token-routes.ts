@@ -108,7 +108,11 @@ function createToken(ctx: RouteContext, roleName: string | null, orphanPath: boo
   const roleMax = parseDuration(role?.token_explicit_max_ttl) ?? 0;
   const explicitMaxTtl = [explicit, roleMax].filter((n) => n > 0).sort((a, b) => a - b)[0] ?? 0;
   const renewable = (role?.renewable ?? true) !== false && ctx.body.renewable !== false;
-  const orphan = orphanPath || role?.orphan === true || (isRoot && ctx.body.no_parent === true);
+  // As Vault: a role decides orphaning; otherwise no_parent needs root (sudo in Vault).
+  if (!role && ctx.body.no_parent === true && !isRoot) {
+    throw invalid('root or sudo privileges required to create orphan token');
+  }
+  const orphan = orphanPath || (role ? role.orphan === true : ctx.body.no_parent === true);
   const display = String(ctx.body.display_name ?? '').trim();
 
   const token = ctx.state.createToken({

@@ -2,7 +2,9 @@
  * `vault-token` credentials: an orphan token from the tenant's token role,
  * carrying the profile's policies for that tenant, with TTL and
  * explicit_max_ttl both equal to the grant's duration and not renewable, so
- * Vault ends it on time even if the broker is gone. Revoked by accessor.
+ * Vault ends it on time even if the broker is gone. The role (orphan=true)
+ * makes it an orphan: it does not die with the broker's own token, and needs
+ * no sudo as `no_parent` would. Revoked by accessor.
  * See https://developer.hashicorp.com/vault/api-docs/auth/token#create-token
  */
 import { AppError } from '../platform/errors';
@@ -40,7 +42,6 @@ export class VaultTokenIssuer implements CredentialIssuer {
         ttl,
         explicit_max_ttl: ttl,
         renewable: false,
-        no_parent: true,
         display_name: `grant-${input.grantId}`,
         meta: {
           grant_id: input.grantId,
