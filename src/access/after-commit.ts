@@ -3,17 +3,24 @@
  * credential of a new grant, and telling people through the notifier. Neither
  * may undo or fail the committed change, so both swallow and log errors.
  */
+import { AppError } from '../platform/errors';
 import { logger } from '../platform/logger';
 import type { Principal } from '../identity/authenticate';
 import type { RequestNotice } from '../notifications/notifier';
 import type { AccessDeps } from './access-deps';
 import type { GrantSummary, RequestRow } from './request-row';
 
-/** Issues grant `grantId` and returns its status as it is afterwards. */
+/**
+ * Issues grant `grantId` and returns its status as it is afterwards. A Vault
+ * refusal or outage (an AppError, recorded on the grant as `failed` by the
+ * issuer) reaches the caller as that error, e.g. 503 vault.unavailable: the
+ * request stands, but no access was granted.
+ */
 export async function issueGrant(deps: AccessDeps, grantId: string): Promise<GrantSummary> {
   try {
     await deps.issuance.issue(grantId);
   } catch (error) {
+    if (error instanceof AppError) throw error;
     logger.error('grant issuance failed', { grant_id: grantId, error });
   }
   const grant = await deps.db('grants').where({ id: grantId }).first('id', 'status');

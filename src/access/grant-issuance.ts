@@ -7,9 +7,10 @@
 /** Issues the credential of a grant that is in `issuing`. */
 export interface GrantIssuance {
   /**
-   * Issues the credential of grant `grantId`. Must not throw for a Vault
-   * failure: it records the grant as `failed` instead. A throw is logged and
-   * the grant stays in `issuing`.
+   * Issues the credential of grant `grantId`. On a Vault failure it records
+   * the grant as `failed` and throws the AppError (vault.unavailable,
+   * vault.denied), which the request answer carries; any other throw is
+   * logged and the grant stays in `issuing`.
    */
   issue(grantId: string): Promise<void>;
 }
