@@ -16,6 +16,7 @@ import { recordPolicySet } from './policies/record-policy-set';
 import { startDevelopmentVault } from './vault-standin/development-vault';
 import { createVaultServices } from './vault/vault-services';
 import { VaultGrantIssuance } from './grants/issue-grant';
+import { startRevocationWorker } from './revocation/revocation-worker';
 import { scheduleGrantExpiry } from './revocation/request-revocation';
 
 /** A running broker. */
@@ -66,6 +67,12 @@ export async function startBroker(config: Config): Promise<RunningBroker> {
       ? createVaultServices(config)
       : await startDevelopmentVault(config, db);
     cleanups.unshift(() => vault.stop());
+    // Background jobs (expiry, revocation retries, checkpoints) share the queue
+    // with every other broker process; stopped before Vault and the database.
+    if (config.jobs.enabled) {
+      const worker = await startRevocationWorker({ config, databaseUrl, issuers: vault.issuers });
+      cleanups.unshift(() => worker.stop());
+    }
     const issuance = new VaultGrantIssuance({
       db,
       config,
