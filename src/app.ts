@@ -80,7 +80,15 @@ export function createApp(deps: AppDeps): Express {
 
   app.use('/api/v1', api);
   // The web form: pages over the same services, behind an HttpOnly cookie.
-  app.use(webRoutes({ config, db, tokens, access }));
+  const vault = deps.vault;
+  const grants = vault && {
+    db,
+    config,
+    vault,
+    policies: access.policies,
+    endGrant: requestRevocation,
+  };
+  app.use(webRoutes({ config, db, tokens, access, grants }));
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;
