@@ -174,16 +174,15 @@ describe('/technicians', () => {
     expect(res.body.error.code).toBe('technician.cannot_disable_self');
   });
 
-  it.each(['not-a-uuid', '00000000-0000-4000-8000-000000000000'])(
-    'answers 400 or 404 for the technician id %p',
-    async (id) => {
-      const admin = await as('admin');
-      const res = await request(app())
-        .post(`/api/v1/technicians/${id}/disable`)
-        .set('authorization', admin.authorization);
-      expect(res.body.error.code).toBe(
-        id === 'not-a-uuid' ? 'technician.invalid' : 'technician.not_found',
-      );
-    },
-  );
+  it.each([
+    ['not-a-uuid', 400, 'technician.invalid'],
+    ['00000000-0000-4000-8000-000000000000', 404, 'technician.not_found'],
+  ])('answers the technician id %p with %d %s', async (id, status, code) => {
+    const admin = await as('admin');
+    const res = await request(app())
+      .post(`/api/v1/technicians/${id}/disable`)
+      .set('authorization', admin.authorization);
+    expect(res.status).toBe(status);
+    expect(res.body.error.code).toBe(code);
+  });
 });
