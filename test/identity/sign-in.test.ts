@@ -95,6 +95,23 @@ describe('POST /auth/login and /auth/mfa', () => {
     }
   });
 
+  it('audits a failure on an unknown account as anonymous, without what was typed', async () => {
+    const before = await database
+      .db('audit_events')
+      .max({ seq: 'seq' })
+      .where({ tenant: 'msp' })
+      .first();
+    await login('ghost@msp.example', 'typed by mistake into the form');
+
+    const events = await database
+      .db('audit_events')
+      .where({ tenant: 'msp' })
+      .andWhere('seq', '>', before?.seq ?? 0);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ action: 'auth.login_failed', actor_kind: 'anonymous' });
+    expect(JSON.stringify(events[0])).not.toMatch(/ghost|typed by mistake/);
+  });
+
   it('locks the account after the limit, refuses even right answers, and lets go after', async () => {
     const tech = await enrolledTechnician(database.db, config);
     for (let i = 0; i < config.loginMaxFailures; i += 1) {
