@@ -179,10 +179,20 @@ describe('the web form in a browser', () => {
     await submit(page, '#grants tbody tr:has-text("read-only")', 'button');
     expect(await page.locator('#wrap-token').count()).toBe(1);
     await screenshot(page, '10-checkout');
+    const again = {
+      _csrf: (await page.locator('input[name="_csrf"]').first().getAttribute('value'))!,
+      wrap_token: (await page.locator('#wrap-token').textContent())!.trim(),
+      tenant,
+    };
     await submit(page, 'form[action="/credentials/unwrap"]');
     const credential = (await page.locator('#credential').textContent()) ?? '';
     expect(credential).toMatch(/token/i);
     await screenshot(page, '11-credential-once');
+    // The wrapping token opens once: posting it again (a reload, an interceptor) fails.
+    const replay = await page.request.post(`${broker.url}/credentials/unwrap`, { form: again });
+    expect(replay.status()).toBe(410);
+    expect(await replay.text()).toContain('data-error-code="credential.already_unwrapped"');
+    expect(replay.headers()['cache-control']).toBe('no-store');
 
     await page.goto(`${broker.url}/access`);
     expect(await page.locator('#sessions tbody tr').count()).toBe(1);
@@ -213,6 +223,9 @@ describe('the web form in a browser', () => {
     await tech.page.goto(`${broker.url}/access`);
     expect(await grantStatus(tech.page, 'admin')).toBe('active');
     await screenshot(tech.page, '13-my-access-approved');
+    // Readable on a phone: nothing wider than the screen.
+    const width = await tech.page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(PHONE.width);
   });
 
   it('a form posted without its CSRF token is refused in the browser too', async () => {
