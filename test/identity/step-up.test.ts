@@ -32,6 +32,27 @@ describe('POST /auth/step-up', () => {
     expect(await auditActions(database.db, tech.id)).toEqual(['auth.step_up']);
   });
 
+  it('lets an elevated action through only after stepping up', async () => {
+    const admin = await enrolledTechnician(database.db, config, { role: 'admin' });
+    const old = await signIn(database.db, config, admin.id, { mfaAgoSeconds: 600 });
+    const revokeAll = (authorization: string) =>
+      request(app())
+        .post('/api/v1/emergency/revoke-all')
+        .set('authorization', authorization)
+        .send({ reason: 'step-up test' });
+
+    const refused = await revokeAll(old.authorization);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('auth.step_up_required');
+
+    const stepped = await request(app())
+      .post('/api/v1/auth/step-up')
+      .set('authorization', old.authorization)
+      .send({ code: oathCode(admin.secret) });
+    const allowed = await revokeAll(`Bearer ${stepped.body.access_token}`);
+    expect(allowed.status).toBe(202);
+  });
+
   it('refuses a wrong or replayed code and counts it as a failure', async () => {
     const tech = await enrolledTechnician(database.db, config);
     const session = await signIn(database.db, config, tech.id, { mfaAgoSeconds: 600 });
