@@ -78,6 +78,18 @@ const MESSAGES: Record<string, string> = {
   'session.not_holder': 'Only the holder can end this session.',
   'session.closed': 'This session has already ended.',
   'session.grant_ended': 'The grant of this session has ended.',
+  'grant.invalid_query': 'Check the grant filters.',
+  'emergency.invalid': 'Give a reason for the emergency revocation.',
+  // Offboarding hooks (machine callers; listed so that no code goes unexplained)
+  'hook.bad_signature': 'The hook call is not signed with the shared secret.',
+  'hook.stale': 'The hook call is too old or replayed.',
+  'hook.invalid': 'The hook call is malformed.',
+  'hook.event_conflict': 'This hook event id was used for a different body.',
+  'hook.receipt_not_found': 'No such offboarding receipt.',
+  'hook.unknown_technician': 'The hook names no known technician.',
+  'hook.unknown_tenant': 'The hook names no known tenant.',
+  'technician.admin_exists': 'An admin exists already.',
+  'request.malformed_json': 'The request body is not valid JSON.',
   // Audit
   'audit.forbidden': 'You may not read this tenant’s audit log.',
   'audit.invalid_query': 'Check the audit filters.',
