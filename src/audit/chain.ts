@@ -7,7 +7,7 @@
  * where canonical_json is RFC 8785 (JSON Canonicalization Scheme) over the
  * event's fields below, and the first event of a tenant has prev_hash = 64 zeros.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalize } from 'json-canonicalize';
 
 /** prev_hash of the first event in every tenant's chain. */
@@ -28,7 +28,8 @@ export interface ChainedEvent {
 
 /** The hash of `event` linked to `prevHash`. */
 export function chainHash(prevHash: string, event: ChainedEvent): string {
-  return createHash('sha256').update(prevHash).update(canonicalEvent(event)).digest('hex');
+  // One-shot hashing of the joined text: the same bytes as two updates, faster.
+  return hash('sha256', prevHash + canonicalEvent(event), 'hex');
 }
 
 const text = JSON.stringify;
