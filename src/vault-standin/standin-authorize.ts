@@ -11,8 +11,9 @@ import type { StandinState, StandinToken } from './standin-state';
 function neededCapabilities(method: string): string[] {
   if (method === 'GET' || method === 'HEAD') return ['read'];
   if (method === 'DELETE') return ['delete'];
-  // Vault asks `create` for a new entry and `update` for an existing one; the
-  // stand-in does not track existence per path and accepts either.
+  // LIMITATION: Vault asks `create` for a new entry and `update` for an
+  // existing one; the stand-in does not track existence per path and accepts
+  // either, so a policy granting only one of them is looser here than in Vault.
   return ['create', 'update'];
 }
 

@@ -41,6 +41,10 @@ export async function setupBroker(
   await admin.call('PUT', `sys/policies/acl/${policy.name}`, { policy: policy.hcl });
   // A periodic token: renewable without end while the broker lives, and the
   // leases it creates (database credentials) are not cut short by a max TTL.
+  // LIMITATION: Vault ties a lease to the token that created it, so if the
+  // broker's token is lost (secret id revoked, renewal failing for a whole
+  // period) the live database credentials it issued are revoked with it:
+  // technicians lose access early (never late) and must check out again.
   await admin.call('POST', `auth/approle/role/${BROKER_APPROLE}`, {
     token_policies: [BROKER_POLICY],
     token_period: '1h',
