@@ -104,7 +104,8 @@ export async function completeSignIn(
     .where({ id: spent.technician_id, status: 'active' })
     .first('id', 'totp_secret_enc', 'totp_key_id', 'totp_last_step', db.raw(LOCKED_NOW));
   if (!technician || technician.locked) {
-    await recordFailure(ctx, spent.technician_id, 'locked', client);
+    const stage = technician ? 'locked' : 'not_active';
+    await recordFailure(ctx, spent.technician_id, stage, client);
     throw invalidCredentials();
   }
 
