@@ -129,6 +129,8 @@ export class VaultClient {
 
   private async login(): Promise<void> {
     if (this.options.roleId && this.options.secretId) {
+      // A lapsed token must not ride along on the login request.
+      this.vault.token = undefined as unknown as string;
       const answer = (await this.send(
         'POST',
         'auth/approle/login',
