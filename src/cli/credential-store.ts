@@ -32,7 +32,14 @@ export function configDir(env: NodeJS.ProcessEnv): string {
   return join(base, 'jit');
 }
 
-/** Reads and writes the files of the config folder, always with private modes. */
+/**
+ * Reads and writes the files of the config folder, always with private modes.
+ *
+ * LIMITATION: the token sits in a 0600 file, not in the operating system's
+ * keychain (no keychain library is cross-platform without native builds).
+ * Whoever can read the user's files, root or a backup, can use the token
+ * until it expires (ACCESS_TOKEN_TTL, refreshed while in use).
+ */
 export class CredentialStore {
   constructor(readonly dir: string) {}
 

@@ -47,6 +47,10 @@ beforeAll(async () => {
     [`GET /api/v1/grants/${SSH_GRANT}`]: () => grant(SSH_GRANT, 'ssh'),
     [`POST /api/v1/grants/${TOKEN_GRANT}/checkout`]: checkout('wrap-token'),
     [`POST /api/v1/grants/${SSH_GRANT}/checkout`]: checkout('wrap-ssh'),
+    'POST /api/v1/sessions/s-wrap-token/heartbeat': () => ({
+      status: 200,
+      body: { id: 's-wrap-token', status: 'open' },
+    }),
     'POST /api/v1/sessions/s-wrap-token/close': () => ({
       status: 200,
       body: { id: 's-wrap-token', status: 'closed' },
@@ -134,11 +138,15 @@ describe('jit checkout', () => {
 });
 
 describe('jit end', () => {
-  it('closes the session that checkout opened, then forgets it', async () => {
+  it('sends heartbeats for and closes the session that checkout opened, then forgets it', async () => {
     const home = signedInHome(server.url);
     await runCli(['checkout', TOKEN_GRANT], { env: { XDG_CONFIG_HOME: home } });
     const sessions = join(home, 'jit', 'sessions.json');
     expect(statSync(sessions).mode & 0o777).toBe(0o600);
+
+    const beat = await runCli(['heartbeat', TOKEN_GRANT], { env: { XDG_CONFIG_HOME: home } });
+    expect(beat.code).toBe(0);
+    expect(server.received.at(-1)?.path).toBe('/api/v1/sessions/s-wrap-token/heartbeat');
 
     const first = await runCli(['end', TOKEN_GRANT], { env: { XDG_CONFIG_HOME: home } });
     expect(first.code).toBe(0);

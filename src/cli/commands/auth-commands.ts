@@ -16,7 +16,13 @@ interface LoginOptions {
   passwordStdin?: boolean;
 }
 
-/** Registers the sign-in commands. */
+/**
+ * Registers the sign-in commands.
+ *
+ * LIMITATION: there is no `jit enroll`: setting the password and scanning the
+ * TOTP QR code happen on the web form (or the enrollment API). A technician
+ * without a browser needs someone to relay the otpauth URI.
+ */
 export function registerAuthCommands(program: Command): void {
   withExamples(
     program
