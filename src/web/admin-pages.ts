@@ -168,8 +168,11 @@ export function adminPages(ctx: IdentityContext, pages: PageRenderer, posted: Re
       const input = parseInput(revokeBody, { reason }, 'emergency.invalid');
       const principal = await withFreshCode(ctx, req, res, code);
       assertFreshMfa(principal, ctx.config.stepUpMaxAge);
-      await revokeAll(db, principal, input.reason);
-      res.redirect(303, '/admin?notice=revoked-all');
+      const receipt = await revokeAll(db, principal, input.reason);
+      // LIMITATION: the receipt is shown as it stands when marking is done;
+      // Vault's confirmations come later, and an admin follows them at
+      // GET /api/v1/hooks/receipts/:id (the id shown) or with `jit`, not here.
+      await renderAdmin(req, res, { receipt });
     }),
   );
 

@@ -40,6 +40,9 @@ export function auditPages(config: Config, db: Database, pages: PageRenderer) {
     pages.render(req, res, 'audit-tenants.njk', { tenants });
   });
 
+  // LIMITATION: the page pages through events in order but offers none of the
+  // API's filters (time range, action, actor, subject); an auditor looking for
+  // one event uses GET /api/v1/audit/:tenant/events or the export.
   router.get('/audit/:tenant', ...readers, async (req, res) => {
     const { tenant } = parseInput(tenantParams, req.params, 'audit.invalid_query');
     const query = parseInput(pageQuery, req.query, 'audit.invalid_query');

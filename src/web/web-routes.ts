@@ -76,6 +76,10 @@ export function webRoutes(deps: WebDeps): Router {
   const csrf = new CsrfTokens(config);
   const pages = new PageRenderer(createViews(), csrf);
   const identity = { config, db, tokens };
+  // LIMITATION: this limiter counts apart from the API's (identity-routes.ts
+  // builds its own), so one address gets AUTH_RATE_LIMIT attempts on the web
+  // form and as many again on the API per window. The per-account lockout,
+  // which both share in PostgreSQL, still bounds guessing at any one account.
   const limiter = authRateLimit(config);
   // Parsed per form route, not for the whole router: nothing else needs it.
   const posted = [

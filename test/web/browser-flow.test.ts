@@ -14,6 +14,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startBroker, type RunningBroker } from '../../src/server';
 import { useTestDatabase } from '../support/database';
 import { createTechnician, signIn, testConfig } from '../support/factories';
+import { captureLogs } from '../support/log-capture';
 import { codeAfter, currentStep, launchChromium, screenshot, secretOf } from './browser-support';
 
 jest.setTimeout(240_000);
@@ -26,6 +27,9 @@ const PHONE = { width: 390, height: 844 };
 let broker: RunningBroker;
 let browser: Browser;
 let adminPage: Page;
+let logs: ReturnType<typeof captureLogs>;
+// Values that must never reach the operational log.
+const secrets: string[] = [];
 
 interface Person {
   email: string;
@@ -37,6 +41,7 @@ interface Person {
 }
 
 beforeAll(async () => {
+  logs = captureLogs();
   const config = testConfig({ DATABASE_URL: database.url, PORT: '0' });
   broker = await startBroker(config);
   browser = await launchChromium();
@@ -48,6 +53,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  logs?.stop();
   await browser?.close();
   await broker?.stop();
 });
@@ -98,6 +104,7 @@ async function enroll(handover: string, shots: boolean): Promise<Person> {
   expect(await page.locator('img.qr').count()).toBe(1);
   if (shots) await screenshot(page, '04-enroll-qr-code');
   const secret = secretOf((await page.locator('#otpauth-uri').textContent())!);
+  secrets.push(token, password, secret);
   const { code, step } = await codeAfter(secret, 0);
   await page.getByLabel('Code from your authenticator').fill(code);
   await submit(page, 'form[action="/enroll/confirm"]');
@@ -184,7 +191,9 @@ describe('the web form in a browser', () => {
       wrap_token: (await page.locator('#wrap-token').textContent())!.trim(),
       tenant,
     };
+    secrets.push(again.wrap_token);
     await submit(page, 'form[action="/credentials/unwrap"]');
+    secrets.push((await page.locator('#credential dd pre').first().textContent())!.trim());
     const credential = (await page.locator('#credential').textContent()) ?? '';
     expect(credential).toMatch(/token/i);
     await screenshot(page, '11-credential-once');
@@ -224,7 +233,7 @@ describe('the web form in a browser', () => {
     expect(await grantStatus(tech.page, 'admin')).toBe('active');
     await screenshot(tech.page, '13-my-access-approved');
     // Readable on a phone: nothing wider than the screen.
-    const width = await tech.page.evaluate(() => document.documentElement.scrollWidth);
+    const width = await tech.page.evaluate<number>('document.documentElement.scrollWidth');
     expect(width).toBeLessThanOrEqual(PHONE.width);
   });
 
@@ -252,5 +261,12 @@ describe('the web form in a browser', () => {
     await tech.page.goto(`${broker.url}/access`);
     expect(tech.page.url()).toMatch(/\/sign-in$/);
     expect(currentStep()).toBeGreaterThan(0);
+  });
+
+  it('no password, TOTP secret, enrollment token, wrapping token or credential reached the log', () => {
+    expect(secrets.length).toBeGreaterThanOrEqual(8);
+    expect(logs.lines.length).toBeGreaterThan(0);
+    const text = logs.text();
+    for (const secret of secrets) expect(text).not.toContain(secret);
   });
 });

@@ -13,14 +13,18 @@ async function rows(table: string) {
 }
 
 // A signed-in browser for one technician: its cookie and the page CSRF token.
-async function session(role: 'technician' | 'manager' | 'admin' | 'auditor', tenant?: string) {
+async function session(
+  role: 'technician' | 'manager' | 'admin' | 'auditor',
+  tenant?: string,
+  mfaAgoSeconds = 0,
+) {
   const config = testConfig();
   const app = createApp({ config, db: database.db });
   const person = await createTechnician(database.db, {
     role,
     auditorTenant: role === 'auditor' ? tenant : undefined,
   });
-  const { token } = await signIn(database.db, config, person.id);
+  const { token } = await signIn(database.db, config, person.id, { mfaAgoSeconds });
   const cookie = `jit_session=${token}`;
   const get = (path: string) => request(app).get(path).set('cookie', cookie);
   const post = async (path: string, form: Record<string, string>) => {
@@ -175,5 +179,23 @@ describe('web pages', () => {
     expect(res.text).toMatch(/id="enrollment-token">[A-Za-z0-9_-]{20,}</);
     const again = await admin.get('/admin');
     expect(again.text).not.toContain('id="enrollment-token"');
+  });
+
+  it('emergency revoke-all without a fresh MFA asks for a code and writes nothing', async () => {
+    const admin = await session('admin', undefined, 3600);
+    const before = await rows('hook_events');
+    const res = await admin.post('/admin/emergency', { reason: 'platform compromised', code: '' });
+    expect(res.status).toBe(403);
+    expect(errorCodeOf(res.text)).toBe('auth.step_up_required');
+    expect(await rows('hook_events')).toBe(before);
+  });
+
+  it('emergency revoke-all with a fresh MFA shows its receipt', async () => {
+    const admin = await session('admin');
+    const before = await rows('hook_events');
+    const res = await admin.post('/admin/emergency', { reason: 'platform compromised', code: '' });
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('id="emergency-receipt"');
+    expect(await rows('hook_events')).toBe(before + 1);
   });
 });
