@@ -55,7 +55,14 @@ export async function verifyChain(
   signer: AuditSigner,
   tenant: string,
 ): Promise<VerifyResult> {
+  // Bound the scan by the head as it is now, read before the checkpoints, so
+  // that appends made while we verify are not half-seen. A checkpoint written
+  // in between was committed with its events, so the bound reaches it too; a
+  // rewound head row never hides a checkpoint (they are read unbounded).
+  const head: { seq: number } | undefined = await db('audit_heads').where({ tenant }).first('seq');
   const checkpoints = await listCheckpoints(db, tenant);
+  const lastCheckpoint = checkpoints[checkpoints.length - 1]?.seq ?? 0;
+  const upToSeq = head ? Math.max(head.seq, lastCheckpoint) : Number.MAX_SAFE_INTEGER;
   const bySeq = new Map(checkpoints.map((c) => [c.seq, c]));
   const faults: ChainFault[] = checkpoints.flatMap((c) => signatureFault(signer, c));
 
@@ -65,7 +72,7 @@ export async function verifyChain(
   let prevPrev: string | null = null;
   let chainFault: ChainFault | null = null;
 
-  scan: for await (const batch of eventBatches(db, tenant)) {
+  scan: for await (const batch of eventBatches(db, tenant, { upToSeq })) {
     for (const row of batch) {
       // The clean path is one hash and two comparisons; only a row that fails
       // them pays for working out what kind of fault it is.
@@ -92,7 +99,7 @@ export async function verifyChain(
   }
 
   if (chainFault) faults.push(chainFault);
-  else faults.push(...(await truncationFaults(db, tenant, checkpoints, lastSeq)));
+  else faults.push(...truncationFaults(checkpoints, head?.seq, lastSeq));
   const fault = faults.reduce<ChainFault | null>((a, b) => (a && a.seq <= b.seq ? a : b), null);
   return {
     tenant,
@@ -158,12 +165,11 @@ function sameEventAt(row: AuditEvent, seq: number): boolean {
   return seq > 0 && chainHash(row.prev_hash, { ...row, seq }) === row.hash;
 }
 
-async function truncationFaults(
-  db: Database,
-  tenant: string,
+function truncationFaults(
   checkpoints: Checkpoint[],
+  headSeq: number | undefined,
   lastSeq: number,
-): Promise<ChainFault[]> {
+): ChainFault[] {
   const faults: ChainFault[] = [];
   const beyond = checkpoints.find((c) => c.seq > lastSeq);
   if (beyond) {
@@ -175,9 +181,8 @@ async function truncationFaults(
   }
   // The head row is not signed, but when it runs ahead of the events the tail
   // was cut without a checkpoint to prove it: still worth saying.
-  const head = await db('audit_heads').where({ tenant }).first('seq');
-  if (head && head.seq > lastSeq) {
-    faults.push({ kind: 'truncation', seq: lastSeq + 1, detail: `head says ${head.seq}` });
+  if (headSeq !== undefined && headSeq > lastSeq) {
+    faults.push({ kind: 'truncation', seq: lastSeq + 1, detail: `head says ${headSeq}` });
   }
   return faults;
 }

@@ -128,6 +128,16 @@ describe('verifyChain against tampering done with the triggers bypassed', () => 
     expect(result.last_seq).toBe(15);
   });
 
+  it('finds a cut-off tail past the last checkpoint by the head row, when left alone', async () => {
+    const tenant = await freshChain();
+    await appendEvents(database.db, tenant, 4);
+    await tamper(database.db, (trx) =>
+      trx('audit_events').where({ tenant }).andWhere('seq', '>', 23).delete(),
+    );
+    const result = await verifyChain(database.db, signer, tenant);
+    expect(result.fault).toMatchObject({ kind: 'truncation', seq: 24 });
+  });
+
   it('finds a chain rewritten with recomputed hashes at the checkpoint it contradicts', async () => {
     const tenant = await freshChain();
     const rows = await database.db('audit_events').where({ tenant }).orderBy('seq');
