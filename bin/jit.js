@@ -11,7 +11,9 @@ try {
   cli = require(main);
 } catch (error) {
   if (error && error.code === 'MODULE_NOT_FOUND' && String(error.message).includes(main)) {
-    console.error('jit is not built yet: run `npm run build` in the project first');
+    console.error(
+      'error cli.not_built: jit is not built yet; run `npm run build` in the project first',
+    );
     process.exit(1);
   }
   throw error;

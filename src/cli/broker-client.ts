@@ -123,7 +123,13 @@ export class BrokerClient {
       },
       BROKER,
     );
-    if (!answer.ok) throw await errorFromAnswer(answer, BROKER);
+    if (!answer.ok) {
+      const error = await errorFromAnswer(answer, BROKER);
+      // The stored token no longer works (signed out elsewhere, disabled,
+      // session ended): say what to do about it.
+      if (answer.status === 401 && token) error.message += '; run `jit login` to sign in again';
+      throw error;
+    }
     return answer;
   }
 }

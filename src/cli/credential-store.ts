@@ -4,7 +4,15 @@
  * 0700 and every file 0600, because the access token is a bearer secret.
  * See https://specifications.freedesktop.org/basedir-spec/latest/
  */
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { failure } from './exit-codes';
@@ -50,7 +58,9 @@ export class CredentialStore {
 
   /** The stored login, or null when nobody signed in. */
   readLogin(): StoredLogin | null {
-    return this.read<StoredLogin>(LOGIN_FILE);
+    const login = this.read<StoredLogin>(LOGIN_FILE);
+    if (login) this.keepPrivate(LOGIN_FILE);
+    return login;
   }
 
   /** Stores the login, replacing any earlier one. */
@@ -75,6 +85,15 @@ export class CredentialStore {
     if (sessionId) sessions[grantId] = sessionId;
     else delete sessions[grantId];
     this.write(SESSIONS_FILE, sessions);
+  }
+
+  // A token file someone made readable by others (a copy, a restore) is put
+  // back to 0600 and the user told, as ssh does with private keys.
+  private keepPrivate(name: string): void {
+    const path = join(this.dir, name);
+    if ((statSync(path).mode & 0o077) === 0) return;
+    chmodSync(path, 0o600);
+    process.stderr.write(`note: ${path} was readable by others; set back to 0600\n`);
   }
 
   private read<T>(name: string): T | null {

@@ -3,7 +3,10 @@
  * 0 done, 1 error, 2 usage, 3 refused, 4 still pending; and errors printed
  * as `error <code>: <message>` with the broker's own code.
  */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { runCli, tempConfigHome } from '../support/run-cli';
 import { brokerError, startFakeServer, type FakeServer } from './fake-server';
 import { signedInHome } from './signed-in-home';
@@ -115,6 +118,17 @@ describe('jit exit codes', () => {
       justification: 'patch',
     });
     expect(sent?.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('exits 1 with a clear message when the CLI was not built', () => {
+    const checkout = tempConfigHome();
+    mkdirSync(join(checkout, 'bin'));
+    copyFileSync(join(__dirname, '..', '..', 'bin', 'jit.js'), join(checkout, 'bin', 'jit.js'));
+    const run = spawnSync(process.execPath, [join(checkout, 'bin', 'jit.js'), '--help'], {
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('error cli.not_built:');
   });
 
   it.each([[['--help']], [['request', '--help']], [['admin', 'technicians', 'add', '--help']]])(

@@ -4,7 +4,7 @@
  * logout deleting the token. Against a scripted server; the flow test covers
  * the real broker.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, tempConfigHome } from '../support/run-cli';
 import { brokerError, startFakeServer, type FakeServer, type Received } from './fake-server';
@@ -38,6 +38,7 @@ beforeAll(async () => {
         ? token('token-stepped')
         : brokerError(401, 'auth.invalid_credentials'),
     'POST /api/v1/auth/logout': () => ({ status: 204 }),
+    'GET /api/v1/tenants': () => brokerError(401, 'auth.unauthenticated'),
     'GET /api/v1/me': () => ({ status: 200, body: { email: 'ana@msp.example', role: 'manager' } }),
     'POST /api/v1/requests/r-1/approve': (r) =>
       bearer(r) === 'Bearer token-stepped'
@@ -174,6 +175,22 @@ describe('the stored token', () => {
     const run = await runCli(['approve', 'r-1'], { env: { XDG_CONFIG_HOME: home } });
     expect(run.code).toBe(3);
     expect(run.stderr).toContain('error auth.code_required:');
+  });
+
+  it('is set back to 0600 when someone made it readable by others', async () => {
+    const home = signedInHome(server.url);
+    const file = join(home, 'jit', 'credentials.json');
+    chmodSync(file, 0o644);
+    const run = await runCli(['whoami'], { env: { XDG_CONFIG_HOME: home } });
+    expect(run.code).toBe(0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('exits 3 with the broker code when the broker no longer accepts it', async () => {
+    const home = signedInHome(server.url);
+    const run = await runCli(['tenants'], { env: { XDG_CONFIG_HOME: home } });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('error auth.unauthenticated:');
   });
 
   it('is deleted by logout', async () => {
