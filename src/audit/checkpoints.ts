@@ -117,14 +117,9 @@ export async function writeDueCheckpoints(
 }
 
 /** Every checkpoint of a tenant, oldest first. Few per tenant, so read at once. */
-export async function listCheckpoints(
-  db: Database,
-  tenant: string,
-  upToSeq = Number.MAX_SAFE_INTEGER,
-): Promise<Checkpoint[]> {
+export async function listCheckpoints(db: Database, tenant: string): Promise<Checkpoint[]> {
   return db('audit_checkpoints')
     .where({ tenant })
-    .andWhere('seq', '<=', upToSeq)
     .orderBy('seq')
     .select('tenant', 'seq', 'hash', 'time', 'key_id', 'signature');
 }

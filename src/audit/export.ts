@@ -7,8 +7,7 @@
  *
  * Checkpoints come before events so that a verifier can check them while it
  * streams. The export is bounded by the head seq read at the start, so events
- * appended meanwhile neither appear half-way nor make a checkpoint look like
- * truncation. Nothing in the file is unchecked: every line is covered by a hash,
+ * appended meanwhile do not appear half-way. Nothing in the file is unchecked: every line is covered by a hash,
  * a signature, or the key id, so changing any byte makes verification fail.
  */
 import type { Database } from '../platform/database';
@@ -25,14 +24,17 @@ export async function* exportAuditLog(
   signer: AuditSigner,
   tenant: string,
 ): AsyncGenerator<string> {
-  const head = await db('audit_heads').where({ tenant }).first('seq');
-  const upToSeq: number = head?.seq ?? 0;
+  // Head first, then checkpoints: a checkpoint written in between was committed
+  // with its events, so bounding by the later of the two still reaches it. All
+  // checkpoints go out, so a rewound head row cannot hide one from the customer.
+  const head: { seq: number } | undefined = await db('audit_heads').where({ tenant }).first('seq');
+  const checkpoints = await listCheckpoints(db, tenant);
+  const lastCheckpoint = checkpoints[checkpoints.length - 1]?.seq ?? 0;
+  const upToSeq = head ? Math.max(head.seq, lastCheckpoint) : Number.MAX_SAFE_INTEGER;
 
   const { key_id, pem } = signer.published();
   yield line({ type: 'header', format: EXPORT_FORMAT, tenant, public_key: { key_id, pem } });
-  for (const checkpoint of await listCheckpoints(db, tenant, upToSeq)) {
-    yield line({ type: 'checkpoint', ...checkpoint });
-  }
+  for (const checkpoint of checkpoints) yield line({ type: 'checkpoint', ...checkpoint });
   for await (const batch of eventBatches(db, tenant, { upToSeq })) {
     yield batch.map((event) => line({ type: 'event', ...event })).join('');
   }

@@ -7,7 +7,7 @@ import { exportAuditLog } from '../../src/audit/export';
 import { generateSigner } from '../../src/audit/signing-key';
 import { useTestDatabase } from '../support/database';
 import { createTenant } from '../support/factories';
-import { appendEvents } from './audit-fixtures';
+import { appendEvents, tamper } from './audit-fixtures';
 
 const database = useTestDatabase();
 const signer = generateSigner();
@@ -88,6 +88,22 @@ describe('scripts/verify-audit-export.mjs', () => {
     const without = lines.filter((_, i) => i !== fifth);
     const run = verifier(Buffer.from(`${without.join('\n')}\n`, 'utf8'));
     expect(run.stdout).toMatch(/^FAULT gap at seq 5:/);
+  });
+
+  it('finds truncation in an export of a tail cut in the database, head row rewound', async () => {
+    const cut = await createTenant(database.db);
+    await appendEvents(database.db, cut, 5);
+    await writeCheckpoint(database.db, signer, cut);
+    await tamper(database.db, async (trx) => {
+      await trx('audit_events').where({ tenant: cut }).andWhere('seq', '>', 3).delete();
+      const last = await trx('audit_events').where({ tenant: cut, seq: 3 }).first('hash');
+      await trx('audit_heads').where({ tenant: cut }).update({ seq: 3, hash: last.hash });
+    });
+    let text = '';
+    for await (const line of exportAuditLog(database.db, signer, cut)) text += line;
+    const run = verifier(Buffer.from(text, 'utf8'));
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/^FAULT truncation at seq 4:/);
   });
 
   it('answers 2 for bad usage', () => {
