@@ -5,6 +5,7 @@
  * TOTP code comes from `oathtool`. Only the first admin that creates the
  * accounts is made directly in the database (the bootstrap step).
  */
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -306,6 +307,23 @@ describe('jit against a running broker', () => {
     expectExit(run, 4);
     const pending = await database.db('access_requests').where({ tenant, profile: 'ssh' }).first();
     expect(pending.status).toBe('pending');
+  });
+
+  it("signs the SSH key once approved and writes OpenSSH's -cert.pub beside it", async () => {
+    const pending = await database.db('access_requests').where({ tenant, profile: 'ssh' }).first();
+    const approve = ['approve', pending.id, '--code', manager.recovery[1]!, '--json'];
+    const approved = expectExit(await jit(manager, approve), 0);
+    const { grant_id: grant } = JSON.parse(approved.stdout);
+
+    const key = join(tech.home, 'id_ed25519');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'tech', '-f', key]);
+    const checkout = await jit(tech, ['checkout', grant, '--public-key', `${key}.pub`]);
+    expectExit(checkout, 0);
+    // ssh-keygen reads the certificate: it is a real OpenSSH certificate.
+    const described = execFileSync('ssh-keygen', ['-L', '-f', `${key}-cert.pub`], {
+      encoding: 'utf8',
+    });
+    expect(described).toContain('ubuntu');
   });
 
   it('lists and revokes the grant by hand', async () => {
