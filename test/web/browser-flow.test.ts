@@ -15,7 +15,14 @@ import { startBroker, type RunningBroker } from '../../src/server';
 import { useTestDatabase } from '../support/database';
 import { createTechnician, signIn, testConfig } from '../support/factories';
 import { captureLogs } from '../support/log-capture';
-import { codeAfter, currentStep, launchChromium, screenshot, secretOf } from './browser-support';
+import {
+  codeAfter,
+  currentStep,
+  launchChromium,
+  screenshot,
+  secretOf,
+  unlabelledFields,
+} from './browser-support';
 
 jest.setTimeout(240_000);
 
@@ -58,6 +65,12 @@ afterAll(async () => {
   await broker?.stop();
 });
 
+// A screenshot of each page, and every visible field on it has a label.
+async function shoot(page: Page, name: string) {
+  await screenshot(page, name);
+  expect(await unlabelledFields(page)).toEqual([]);
+}
+
 async function submit(page: Page, formSelector: string, button = 'button[type="submit"]') {
   await Promise.all([
     page.waitForLoadState('load'),
@@ -97,19 +110,19 @@ async function enroll(handover: string, shots: boolean): Promise<Person> {
   const page = await context.newPage();
   const password = `Quiet-lantern-${randomUUID()}`;
   await page.goto(`${broker.url}/enroll`);
-  if (shots) await screenshot(page, '03-enroll');
+  if (shots) await shoot(page, '03-enroll');
   await page.getByLabel('Enrollment token').fill(token);
   await page.getByLabel('Choose a password').fill(password);
   await submit(page, 'form[action="/enroll"]');
   expect(await page.locator('img.qr').count()).toBe(1);
-  if (shots) await screenshot(page, '04-enroll-qr-code');
+  if (shots) await shoot(page, '04-enroll-qr-code');
   const secret = secretOf((await page.locator('#otpauth-uri').textContent())!);
   secrets.push(token, password, secret);
   const { code, step } = await codeAfter(secret, 0);
   await page.getByLabel('Code from your authenticator').fill(code);
   await submit(page, 'form[action="/enroll/confirm"]');
   expect(await page.locator('#recovery-codes li').count()).toBeGreaterThanOrEqual(8);
-  if (shots) await screenshot(page, '05-enroll-recovery-codes');
+  if (shots) await shoot(page, '05-enroll-recovery-codes');
   return { email, password, secret, lastStep: step, context, page };
 }
 
@@ -117,13 +130,13 @@ async function enroll(handover: string, shots: boolean): Promise<Person> {
 async function signInWithKeyboard(person: Person, shots: boolean) {
   const { page } = person;
   await page.goto(`${broker.url}/sign-in`);
-  if (shots) await screenshot(page, '06-sign-in');
+  if (shots) await shoot(page, '06-sign-in');
   await page.getByLabel('Email').focus();
   await page.keyboard.type(person.email);
   await page.keyboard.press('Tab');
   await page.keyboard.type(person.password);
   await Promise.all([page.waitForURL('**/sign-in/code'), page.keyboard.press('Enter')]);
-  if (shots) await screenshot(page, '07-sign-in-code');
+  if (shots) await shoot(page, '07-sign-in-code');
   const { code, step } = await codeAfter(person.secret, person.lastStep);
   person.lastStep = step;
   await page.getByLabel('Authenticator code').focus();
@@ -138,7 +151,7 @@ async function requestAccess(person: Person, profile: string, extra: Record<stri
   await page.getByLabel('Duration').fill('30m');
   await page.getByLabel('Justification').fill(MARKUP);
   if (extra.ticket) await page.getByLabel('Ticket').fill(extra.ticket);
-  if (extra.shot) await screenshot(page, extra.shot);
+  if (extra.shot) await shoot(page, extra.shot);
   await submit(page, '#request-form');
 }
 
@@ -165,7 +178,7 @@ describe('the web form in a browser', () => {
 
     const techHandover = await createAccount('technician');
     const managerHandover = await createAccount('manager');
-    await screenshot(adminPage, '01-admin');
+    await shoot(adminPage, '01-admin');
     tech = await enroll(techHandover, true);
     manager = await enroll(managerHandover, false);
     expect(await adminPage.locator('#assignments').textContent()).toContain(manager.email);
@@ -174,7 +187,7 @@ describe('the web form in a browser', () => {
   it('a technician signs in, is granted at once, checks out, sees the credential once, ends the session', async () => {
     await signInWithKeyboard(tech, true);
     const { page } = tech;
-    await screenshot(page, '08-my-access');
+    await shoot(page, '08-my-access');
     await requestAccess(tech, 'read-only', { shot: '09-request-form' });
     expect(page.url()).toContain('/access?notice=granted');
     expect(await grantStatus(page, 'read-only')).toBe('active');
@@ -185,7 +198,7 @@ describe('the web form in a browser', () => {
 
     await submit(page, '#grants tbody tr:has-text("read-only")', 'button');
     expect(await page.locator('#wrap-token').count()).toBe(1);
-    await screenshot(page, '10-checkout');
+    await shoot(page, '10-checkout');
     const again = {
       _csrf: (await page.locator('input[name="_csrf"]').first().getAttribute('value'))!,
       wrap_token: (await page.locator('#wrap-token').textContent())!.trim(),
@@ -196,7 +209,7 @@ describe('the web form in a browser', () => {
     secrets.push((await page.locator('#credential dd pre').first().textContent())!.trim());
     const credential = (await page.locator('#credential').textContent()) ?? '';
     expect(credential).toMatch(/token/i);
-    await screenshot(page, '11-credential-once');
+    await shoot(page, '11-credential-once');
     // The wrapping token opens once: posting it again (a reload, an interceptor) fails.
     const replay = await page.request.post(`${broker.url}/credentials/unwrap`, { form: again });
     expect(replay.status()).toBe(410);
@@ -219,7 +232,7 @@ describe('the web form in a browser', () => {
     await page.goto(`${broker.url}/approvals`);
     const card = page.locator('section[data-request]', { hasText: tech.email });
     expect(await card.locator('.justification').textContent()).toBe(MARKUP);
-    await screenshot(page, '12-approvals');
+    await shoot(page, '12-approvals');
     const { code, step } = await codeAfter(manager.secret, manager.lastStep);
     manager.lastStep = step;
     await card.locator('input[name="note"]').fill('ok for T-4711');
@@ -231,7 +244,7 @@ describe('the web form in a browser', () => {
 
     await tech.page.goto(`${broker.url}/access`);
     expect(await grantStatus(tech.page, 'admin')).toBe('active');
-    await screenshot(tech.page, '13-my-access-approved');
+    await shoot(tech.page, '13-my-access-approved');
     // Readable on a phone: nothing wider than the screen.
     const width = await tech.page.evaluate<number>('document.documentElement.scrollWidth');
     expect(width).toBeLessThanOrEqual(PHONE.width);
@@ -247,13 +260,13 @@ describe('the web form in a browser', () => {
     expect(await page.locator('[data-error-code]').getAttribute('data-error-code')).toBe(
       'web.csrf_invalid',
     );
-    await screenshot(page, '14-csrf-refused');
+    await shoot(page, '14-csrf-refused');
   });
 
   it('the admin verifies the tenant audit log; the technician signs out', async () => {
     await adminPage.goto(`${broker.url}/audit/${tenant}?verify=1`);
     expect(await adminPage.locator('#verify-result').textContent()).toContain('Chain intact');
-    await screenshot(adminPage, '15-audit');
+    await shoot(adminPage, '15-audit');
 
     await tech.page.goto(`${broker.url}/access`);
     await submit(tech.page, 'form[action="/sign-out"]');

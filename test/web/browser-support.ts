@@ -59,3 +59,13 @@ export async function screenshot(page: Page, name: string) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
+
+/** Names of the visible form fields on a page that have no label. */
+export function unlabelledFields(page: Page): Promise<string[]> {
+  // A string, evaluated in the page: the test's TypeScript has no DOM types.
+  return page.evaluate<string[]>(`
+    [...document.querySelectorAll('input, select, textarea')]
+      .filter((field) => field.type !== 'hidden' && field.labels.length === 0)
+      .map((field) => field.name || field.id)
+  `);
+}
