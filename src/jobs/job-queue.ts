@@ -19,7 +19,12 @@ export const UNLIMITED_ATTEMPTS = 32_767;
 
 /** Names of the broker's job tasks. */
 export type JobName =
-  'grant-expire' | 'grant-revoke' | 'revocation-overdue' | 'requests-expire' | 'audit-checkpoints';
+  | 'grant-expire'
+  | 'grant-revoke'
+  | 'grant-revoke-batch'
+  | 'revocation-overdue'
+  | 'requests-expire'
+  | 'audit-checkpoints';
 
 /** How a job is queued. */
 export interface JobOptions {

@@ -49,7 +49,8 @@ export async function completeRevocation(
   });
 }
 
-async function revokeCredential(
+/** Revokes one grant's credential in Vault; 'no_credential' when none is on record. */
+export async function revokeCredential(
   issuers: Issuers,
   grant: RevocableGrant,
 ): Promise<CompletionResult> {
@@ -66,7 +67,7 @@ async function revokeCredential(
 }
 
 /** Records a finished revocation: grant status, audit event, sessions closed. */
-async function recordRevoked(
+export async function recordRevoked(
   trx: Knex.Transaction,
   grant: RevocableGrant,
   outcome: RevocationOutcome,

@@ -7,7 +7,8 @@
  * Marking is set-based, one transaction per tenant (one UPDATE, the tenant's
  * audit events, one batch of revoke jobs), a few tenants in parallel, so ten
  * thousand grants are marked in seconds and each tenant's chain gets one event
- * per grant. The Vault revocations then run on the job queue.
+ * per grant. The Vault revocations then run on the job queue, a batch of one
+ * tenant's grants per job (see complete-revocation-batch.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { appendAudit } from '../audit/append';
@@ -53,6 +54,7 @@ export async function revokeAll(
         actor,
         reason,
         context: { emergency: claim.id },
+        batched: true,
       });
       await appendAudit(trx, {
         tenant,

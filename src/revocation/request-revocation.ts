@@ -11,7 +11,8 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../audit/actions';
 import { appendAudit } from '../audit/append';
-import { addJob, addJobs } from '../jobs/job-queue';
+import { addJob, addJobs, type JobSpec } from '../jobs/job-queue';
+import { REVOKE_BATCH_SIZE, type RevokeBatchPayload } from './complete-revocation-batch';
 import {
   LIVE_STATUSES,
   REVOCABLE_COLUMNS,
@@ -60,6 +61,11 @@ export interface RevocationRequest {
   outcome?: RevocationOutcome;
   /** Extra facts for each grant's audit event (hook event id, emergency). */
   context?: Record<string, unknown>;
+  /**
+   * Queue one job per batch of grants instead of one per grant: for
+   * revocation at scale, where per-job costs would outweigh Vault's.
+   */
+  batched?: boolean;
 }
 
 /**
@@ -121,13 +127,30 @@ export async function markRevoking(
     });
   }
 
-  await addJobs(
-    trx,
-    grants.map((grant) => ({
-      name: 'grant-revoke' as const,
-      payload: { grant_id: grant.id, outcome } satisfies RevokeJobPayload,
-      jobKey: revokeJobKey(grant.id),
-    })),
-  );
+  if (request.batched) {
+    await addJobs(trx, batchJobs(ordered, outcome));
+  } else {
+    await addJobs(
+      trx,
+      grants.map((grant) => ({
+        name: 'grant-revoke' as const,
+        payload: { grant_id: grant.id, outcome } satisfies RevokeJobPayload,
+        jobKey: revokeJobKey(grant.id),
+      })),
+    );
+  }
   return ordered;
+}
+
+function batchJobs(grants: RevocableGrant[], outcome: RevocationOutcome): JobSpec[] {
+  const jobs: JobSpec[] = [];
+  for (let i = 0; i < grants.length; i += REVOKE_BATCH_SIZE) {
+    const ids = grants.slice(i, i + REVOKE_BATCH_SIZE).map((grant) => grant.id);
+    jobs.push({
+      name: 'grant-revoke-batch',
+      payload: { grant_ids: ids, outcome } satisfies RevokeBatchPayload,
+      jobKey: `grant-revoke-batch:${ids[0]}`,
+    });
+  }
+  return jobs;
 }

@@ -17,6 +17,7 @@ import { addJob } from '../jobs/job-queue';
 import type { Database } from '../platform/database';
 import { logger } from '../platform/logger';
 import { completeRevocation } from './complete-revocation';
+import { completeRevocations, type RevokeBatchPayload } from './complete-revocation-batch';
 import { expireGrant, expireOverdueGrants } from './expire-grant';
 import { revokeJobKey, type RevokeJobPayload } from './request-revocation';
 import { warnOverdueRevocations } from './revocation-overdue';
@@ -76,6 +77,9 @@ export function revocationTasks(deps: RevocationTaskDeps): TaskList {
   const tasks: TaskList = {
     'grant-expire': grantExpire,
     'grant-revoke': grantRevoke,
+    'grant-revoke-batch': async (payload) => {
+      await completeRevocations(db, deps.issuers, payload as RevokeBatchPayload);
+    },
     'grant-expire-sweep': async () => {
       const count = await expireOverdueGrants(db);
       if (count > 0) logger.warn('expired grants without an expiry job', { count });
