@@ -85,6 +85,11 @@ export async function startJobWorker(options: JobWorkerOptions): Promise<JobWork
   };
 }
 
+// LIMITATION: a worker is judged dead by how long it has held a job, not by
+// a heartbeat: a job still running after JOB_LOCK_TIMEOUT (a Vault call hung
+// beyond its own timeout) is released and may start a second time. The
+// broker's jobs tolerate that (they re-check under a row lock), but an
+// operator sees the job run twice in the log.
 /**
  * Releases jobs whose worker has held them past the timeout: that worker's
  * process is gone (killed, crashed, cut off), and its jobs must not wait four

@@ -11,6 +11,10 @@
  * after Vault revoked but before the commit, the next run gets "already
  * gone" from Vault, which counts as done (invariant 7).
  */
+// LIMITATION: Vault and PostgreSQL share no transaction, so a broker killed
+// between Vault's revocation and the commit sends the revocation again after
+// restart; Vault answers "already gone" and nothing is revoked twice, but
+// Vault's own audit device shows two revoke calls for that credential.
 import type { Knex } from 'knex';
 import { SYSTEM } from '../audit/actions';
 import { appendAudit } from '../audit/append';

@@ -7,6 +7,9 @@
 import type { Database } from '../platform/database';
 import { logger } from '../platform/logger';
 
+// LIMITATION: at most MAX_WARNINGS grants are named per check (the oldest);
+// the rest appear only in the summary line and the gauge, so that a Vault
+// outage during an emergency does not write ten thousand lines a minute.
 /** At most this many warnings per check; the count covers the rest. */
 const MAX_WARNINGS = 100;
 
