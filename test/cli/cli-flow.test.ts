@@ -2,8 +2,8 @@
  * The whole technician and manager flows through the built `jit` command, as
  * subprocesses, against a real broker (real PostgreSQL, the Vault stand-in)
  * started in this test. People enroll through the enrollment API and every
- * TOTP code comes from `oathtool`. Only the first admin that creates the
- * accounts is made directly in the database (the bootstrap step).
+ * TOTP code comes from `oathtool`; the first admin comes from
+ * `scripts/admin.ts bootstrap`, as on a real server.
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -11,7 +11,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBroker, type RunningBroker } from '../../src/server';
 import { useTestDatabase } from '../support/database';
-import { createTechnician, signIn, testConfig } from '../support/factories';
+import { testConfig } from '../support/factories';
 import { runCli, tempConfigHome, type CliRun } from '../support/run-cli';
 import { currentStep, reachStep, secretOf, totp } from './totp-clock';
 
@@ -26,6 +26,7 @@ interface Person {
   home: string;
 }
 
+const ADMIN_SCRIPT = join(__dirname, '..', '..', 'dist', 'scripts', 'admin.js');
 const database = useTestDatabase();
 const tenant = `acme-${randomUUID().slice(0, 6)}`;
 const STEP_UP_MAX_AGE = 5;
@@ -47,17 +48,10 @@ async function api<T>(path: string, body: unknown, authorization?: string): Prom
   return json;
 }
 
-// Created by the bootstrap admin, then enrolled with a password and a code
-// from oathtool, the way a new technician does it from their invitation.
-async function newPerson(role: string, bootstrap: string): Promise<Person> {
-  const email = `${role}-${randomUUID().slice(0, 8)}@msp.example`;
-  const created = await api<{ enrollment_token: string }>(
-    '/technicians',
-    { email, display_name: role, role },
-    bootstrap,
-  );
+// Enrolls with a password and a code from oathtool, the way a new technician
+// does it from their invitation.
+async function enroll(email: string, enrollment_token: string): Promise<Person> {
   const password = `Quiet-lantern-${randomUUID()}`;
-  const enrollment_token = created.enrollment_token;
   const { otpauth_uri } = await api<{ otpauth_uri: string }>('/auth/enroll', {
     enrollment_token,
     password,
@@ -69,6 +63,38 @@ async function newPerson(role: string, bootstrap: string): Promise<Person> {
   });
   enrolledAtStep = Math.max(enrolledAtStep, currentStep());
   return { email, password, secret, recovery: recovery_codes, home: tempConfigHome() };
+}
+
+// The first admin comes from the documented server-side command.
+function bootstrapAdmin(email: string): string {
+  const output = execFileSync(
+    process.execPath,
+    [ADMIN_SCRIPT, 'bootstrap', '--email', email, '--json'],
+    {
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'error',
+        DATABASE_URL: database.url,
+      },
+      encoding: 'utf8',
+    },
+  );
+  const line = output.split('\n').find((text) => text.startsWith('{'));
+  return (JSON.parse(line ?? '{}') as { enrollment_token: string }).enrollment_token;
+}
+
+// An admin invites someone with the CLI; they enroll.
+async function invite(role: string): Promise<Person> {
+  const email = `${role}-${randomUUID().slice(0, 8)}@msp.example`;
+  const args = ['admin', 'technicians', 'add', email, '--name', role, '--role', role, '--json'];
+  const added = expectExit(await jit(admin, args), 0);
+  return enroll(email, (JSON.parse(added.stdout) as { enrollment_token: string }).enrollment_token);
+}
+
+function login(person: Person, code: string): Promise<CliRun> {
+  const args = ['login', '--url', broker.url, '--email', person.email, '--password-stdin'];
+  return jit(person, [...args, '--code', code], `${person.password}\n`);
 }
 
 function jit(person: Person, args: string[], input?: string): Promise<CliRun> {
@@ -112,11 +138,8 @@ beforeAll(async () => {
     STEP_UP_MAX_AGE: String(STEP_UP_MAX_AGE),
   });
   broker = await startBroker(config);
-  const seed = await createTechnician(database.db, { role: 'admin' });
-  const { authorization } = await signIn(database.db, config, seed.id);
-  admin = await newPerson('admin', authorization);
-  tech = await newPerson('technician', authorization);
-  manager = await newPerson('manager', authorization);
+  const email = `admin-${randomUUID().slice(0, 8)}@msp.example`;
+  admin = await enroll(email, bootstrapAdmin(email));
 });
 
 afterAll(async () => {
@@ -124,17 +147,18 @@ afterAll(async () => {
 });
 
 describe('jit against a running broker', () => {
-  it('signs each person in with a password on stdin and an oathtool code', async () => {
+  it('signs the first admin in with a recovery code; the admin invites two people', async () => {
+    // A recovery code, so as not to wait for the next TOTP step after enrollment.
+    expectExit(await login(admin, admin.recovery[0]!), 0);
+    tech = await invite('technician');
+    manager = await invite('manager');
+  });
+
+  it('signs the technician and the manager in with a password on stdin and an oathtool code', async () => {
     // The enrollment spent this step's code; sign-in needs the next one.
     await reachStep(enrolledAtStep + 1);
-    for (const person of [admin, tech, manager]) {
-      const args = ['login', '--url', broker.url, '--email', person.email, '--password-stdin'];
-      const run = await jit(
-        person,
-        [...args, '--code', totp(person.secret)],
-        `${person.password}\n`,
-      );
-      expectExit(run, 0);
+    for (const person of [tech, manager]) {
+      expectExit(await login(person, totp(person.secret)), 0);
       const file = join(person.home, 'jit', 'credentials.json');
       expect(statSync(file).mode & 0o777).toBe(0o600);
       expect(statSync(join(person.home, 'jit')).mode & 0o777).toBe(0o700);
