@@ -1,6 +1,7 @@
 /**
  * "My access": the tenants a technician may request, their requests and
- * grants with the time left, checkout, and ending an access session.
+ * grants with the time left, checkout, ending an access session, and
+ * revoking one's own grant early.
  *
  * Checkout shows the credential once without any script: the server checks
  * the grant out (a fresh single-use wrapping token), and the page shows that
@@ -10,12 +11,15 @@
  * Both pages are `Cache-Control: no-store`, and the credential is never logged.
  */
 import { Router, type RequestHandler } from 'express';
+import { parseInput } from '../access/parse-input';
 import { listRequests } from '../access/request-queries';
 import { cancel } from '../access/decide-request';
 import { checkout } from '../grants/checkout';
 import { getGrant, listGrants } from '../grants/grant-queries';
 import { principalOf } from '../identity/authenticate';
 import { AppError } from '../platform/errors';
+import { revokeGrant } from '../revocation/revoke-grant';
+import { revokeBody } from '../revocation/revoke-routes';
 import { closeSession } from '../sessions/access-sessions';
 import { vaultStatus } from '../vault/vault-errors';
 import { listTenants } from '../tenants/tenant-service';
@@ -46,7 +50,7 @@ function grantsOf(deps: WebDeps) {
   return deps.grants;
 }
 
-/** GET /access, POST /grants/:id/checkout, /credentials/unwrap, /sessions/:id/close. */
+/** GET /access; POST /grants/:id/checkout, /grants/:id/revoke, /credentials/unwrap, /sessions/:id/close. */
 export function accessPages(deps: WebDeps, pages: PageRenderer, posted: RequestHandler[]) {
   const { db } = deps;
   const router = Router();
@@ -99,6 +103,17 @@ export function accessPages(deps: WebDeps, pages: PageRenderer, posted: RequestH
       throw new AppError('credential.already_unwrapped', 410, 'Already unwrapped');
     }
     pages.render(req, res, 'credential.njk', { credential: Object.entries(credential), tenant });
+  });
+
+  router.post('/grants/:id/revoke', requireSignIn, ...posted, async (req, res) => {
+    const id = pathId(req.params.id, 'grant.not_found');
+    const { reason } = parseInput(
+      revokeBody,
+      formFields(req, ['reason'] as const),
+      'grant.invalid',
+    );
+    await revokeGrant(db, principalOf(req), id, reason);
+    res.redirect(303, '/access?notice=revoked');
   });
 
   router.post('/sessions/:id/close', requireSignIn, ...posted, async (req, res) => {

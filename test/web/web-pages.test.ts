@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import { useTestDatabase } from '../support/database';
@@ -198,4 +199,56 @@ describe('web pages', () => {
     expect(res.text).toContain('id="emergency-receipt"');
     expect(await rows('hook_events')).toBe(before + 1);
   });
+
+  it('the holder revokes a grant with a reason; without one, or as a stranger, nothing changes', async () => {
+    const tenant = await createTenant(database.db);
+    const tech = await session('technician');
+    const stranger = await session('technician');
+    const grantId = await activeGrant(tech.person.id, tenant);
+    const status = async () => (await database.db('grants').where({ id: grantId }).first()).status;
+
+    const empty = await tech.post(`/grants/${grantId}/revoke`, { reason: '  ' });
+    expect(empty.status).toBe(400);
+    expect(errorCodeOf(empty.text)).toBe('grant.invalid');
+    const refused = await stranger.post(`/grants/${grantId}/revoke`, { reason: 'not mine' });
+    expect(refused.status).toBe(403);
+    expect(errorCodeOf(refused.text)).toBe('grant.forbidden');
+    expect(await status()).toBe('active');
+
+    const done = await tech.post(`/grants/${grantId}/revoke`, { reason: 'work finished early' });
+    expect(done.status).toBe(303);
+    expect(done.headers.location).toBe('/access?notice=revoked');
+    expect(await status()).toBe('revoking');
+  });
 });
+
+// An active grant of `technicianId` on `tenant`, as issuance leaves it.
+async function activeGrant(technicianId: string, tenant: string) {
+  const requestId = randomUUID();
+  const now = new Date();
+  await database.db('access_requests').insert({
+    id: requestId,
+    tenant,
+    technician_id: technicianId,
+    profile: 'read-only',
+    duration_seconds: 1800,
+    justification: 'checking the nightly backup',
+    status: 'approved',
+    policy_hash: 'test',
+    expires_at: now,
+    decided_at: now,
+  });
+  const id = randomUUID();
+  await database.db('grants').insert({
+    id,
+    request_id: requestId,
+    tenant,
+    technician_id: technicianId,
+    profile: 'read-only',
+    credential_kind: 'vault-token',
+    status: 'active',
+    starts_at: now,
+    ends_at: new Date(now.getTime() + 1800 * 1000),
+  });
+  return id;
+}
