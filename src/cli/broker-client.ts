@@ -23,6 +23,8 @@ export interface CallOptions {
   headers?: Record<string, string>;
   /** False for the calls that come before signing in. */
   auth?: boolean;
+  /** False where a 401 means a wrong code, not a dead sign-in. */
+  signInHint?: boolean;
 }
 
 const BROKER = 'the broker';
@@ -70,7 +72,7 @@ export class BrokerClient {
   async stepUp(code: string): Promise<void> {
     const token = await this.currentToken();
     const answer = await jsonOf<TokenAnswer>(
-      await this.once('POST', '/auth/step-up', { body: { code } }, token),
+      await this.once('POST', '/auth/step-up', { body: { code }, signInHint: false }, token),
       BROKER,
     );
     this.save(this.login!.email, answer);
@@ -111,7 +113,12 @@ export class BrokerClient {
     options: CallOptions,
     token: string | null,
   ): Promise<Response> {
-    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      // The broker records the client of each access session in the audit log.
+      'user-agent': 'jit-cli',
+      ...options.headers,
+    };
     if (token) headers.authorization = `Bearer ${token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     const answer = await send(
@@ -127,7 +134,9 @@ export class BrokerClient {
       const error = await errorFromAnswer(answer, BROKER);
       // The stored token no longer works (signed out elsewhere, disabled,
       // session ended): say what to do about it.
-      if (answer.status === 401 && token) error.message += '; run `jit login` to sign in again';
+      if (answer.status === 401 && token && options.signInHint !== false) {
+        error.message += '; run `jit login` to sign in again';
+      }
       throw error;
     }
     return answer;

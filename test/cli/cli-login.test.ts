@@ -144,6 +144,7 @@ describe('the stored token', () => {
       'GET /api/v1/me Bearer token-refreshed',
     ]);
     expect(credentials(home).access_token).toBe('token-refreshed');
+    expect(server.received.every((r) => r.headers['user-agent'] === 'jit-cli')).toBe(true);
     expect(statSync(join(home, 'jit', 'credentials.json')).mode & 0o777).toBe(0o600);
   });
 
@@ -168,6 +169,20 @@ describe('the stored token', () => {
       'POST /api/v1/requests/r-1/approve',
     ]);
     expect(credentials(home).access_token).toBe('token-stepped');
+  });
+
+  it('exits 3 with the broker code on a wrong step-up code, without retrying', async () => {
+    const home = signedInHome(server.url);
+    const run = await runCli(['approve', 'r-1', '--code', '000000'], {
+      env: { XDG_CONFIG_HOME: home },
+    });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('error auth.invalid_credentials:');
+    expect(server.received.map((r) => r.path)).toEqual([
+      '/api/v1/requests/r-1/approve',
+      '/api/v1/auth/step-up',
+    ]);
+    expect(credentials(home).access_token).toBe('token-1');
   });
 
   it('exits 3 with auth.code_required when a step-up is asked and no code is at hand', async () => {
