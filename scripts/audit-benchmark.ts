@@ -78,7 +78,10 @@ async function serverUrl() {
 async function appendThroughput(db: Database) {
   const tenants = Array.from({ length: TENANTS }, (_, i) => `bench-${String(i).padStart(3, '0')}`);
   await db('tenants').insert(tenants.map((slug) => ({ slug, name: slug })));
+  // Same columns, indexes and tenant foreign key as audit_events: what differs
+  // is only the chaining (head lock, seq, hash, head update).
   await db.raw('create table bench_plain (like audit_events including all)');
+  await db.raw('alter table bench_plain add foreign key (tenant) references tenants (slug)');
 
   const many = (n: number) => tenants[n % TENANTS]!;
   const hot = () => tenants[0]!;
