@@ -111,9 +111,26 @@ const MESSAGES: Record<string, string> = {
   internal: 'Something went wrong on our side. The request id helps us find out what.',
 };
 
+// Input checks whose API message names the field at fault ("note: must give
+// a reason"): the form shows that detail after its own sentence.
+const NAMES_THE_FIELD = new Set([
+  'request.invalid',
+  'auth.invalid_input',
+  'technician.invalid',
+  'tenant.invalid',
+  'grant.invalid',
+  'grant.invalid_query',
+  'checkout.invalid',
+  'emergency.invalid',
+  'audit.invalid_query',
+  'web.invalid_form',
+]);
+
 /** The text the web form shows for `code`, else `fallback` (the API message). */
 export function messageFor(code: string, fallback: string): string {
-  return MESSAGES[code] ?? fallback;
+  const own = MESSAGES[code];
+  if (!own) return fallback;
+  return NAMES_THE_FIELD.has(code) && fallback ? `${own} ${fallback}` : own;
 }
 
 /** Every code with its own message (for the test that keeps this list complete). */

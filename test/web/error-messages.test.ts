@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { knownCodes } from '../../src/web/error-messages';
+import { knownCodes, messageFor } from '../../src/web/error-messages';
 
 // Every stable code the broker's source throws: in an AppError or one of its
 // helpers, or as the code argument of an input check.
@@ -44,5 +44,20 @@ describe('web error messages', () => {
   it('has a message of its own for every error code the broker throws', () => {
     const known = new Set(knownCodes());
     expect(thrownCodes().filter((code) => !known.has(code))).toEqual([]);
+  });
+
+  it.each([
+    ['request.invalid', 'note: must give a reason', true],
+    ['web.invalid_form', 'tenant: must be given once, as text', true],
+    ['auth.invalid_credentials', 'invalid credentials', false],
+    ['request.not_pending', 'The request is approved', false],
+  ])('%s shows the field detail of the API message: %s', (code, apiMessage, shown) => {
+    const message = messageFor(code, apiMessage);
+    expect(message).not.toBe('');
+    expect(message.includes(apiMessage)).toBe(shown);
+  });
+
+  it('an unknown code falls back to the API message', () => {
+    expect(messageFor('something.new', 'Safe API text')).toBe('Safe API text');
   });
 });

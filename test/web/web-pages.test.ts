@@ -222,6 +222,69 @@ describe('web pages', () => {
   });
 });
 
+describe('approvals on the web form', () => {
+  async function pendingRequest() {
+    const tenant = await createTenant(database.db);
+    const tech = await session('technician');
+    await assign(database.db, tenant, tech.person.id);
+    const sent = await tech.post('/requests', {
+      tenant,
+      profile: 'admin',
+      duration: '1h',
+      justification: 'rotate the service account keys',
+      ticket: 'T-2',
+    });
+    expect(sent.status).toBe(303);
+    const row = await database.db('access_requests').where({ tenant }).first('id');
+    return { tenant, id: row.id as string };
+  }
+
+  const statusOf = async (id: string) =>
+    (await database.db('access_requests').where({ id }).first('status')).status;
+
+  it('a manager denies with a reason; without one the request stays pending', async () => {
+    const { tenant, id } = await pendingRequest();
+    const manager = await session('manager');
+    await assign(database.db, tenant, manager.person.id, 'manager');
+
+    const bare = await manager.post(`/requests/${id}/decide`, { decision: 'deny', note: '' });
+    expect(bare.status).toBe(400);
+    expect(errorCodeOf(bare.text)).toBe('request.invalid');
+    expect(await statusOf(id)).toBe('pending');
+
+    const denied = await manager.post(`/requests/${id}/decide`, {
+      decision: 'deny',
+      note: 'use the read-only profile',
+    });
+    expect(denied.status).toBe(303);
+    expect(denied.headers.location).toBe('/approvals?notice=denied');
+    expect(await statusOf(id)).toBe('denied');
+  });
+
+  it('a manager whose MFA is stale and gives no code gets auth.step_up_required', async () => {
+    const { tenant, id } = await pendingRequest();
+    const manager = await session('manager', undefined, 3600);
+    await assign(database.db, tenant, manager.person.id, 'manager');
+    const res = await manager.post(`/requests/${id}/decide`, { decision: 'approve', code: '' });
+    expect(res.status).toBe(403);
+    expect(errorCodeOf(res.text)).toBe('auth.step_up_required');
+    expect(await statusOf(id)).toBe('pending');
+  });
+
+  it('a wrong code is invalid credentials and decides nothing', async () => {
+    const { tenant, id } = await pendingRequest();
+    const manager = await session('manager', undefined, 3600);
+    await assign(database.db, tenant, manager.person.id, 'manager');
+    const res = await manager.post(`/requests/${id}/decide`, {
+      decision: 'approve',
+      code: '000000',
+    });
+    expect(res.status).toBe(401);
+    expect(errorCodeOf(res.text)).toBe('auth.invalid_credentials');
+    expect(await statusOf(id)).toBe('pending');
+  });
+});
+
 // An active grant of `technicianId` on `tenant`, as issuance leaves it.
 async function activeGrant(technicianId: string, tenant: string) {
   const requestId = randomUUID();
