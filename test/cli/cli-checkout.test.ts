@@ -180,6 +180,10 @@ describe('jit request --wait', () => {
         body: { id: 'db-admin', status: 'denied', decision_note: 'no ticket' },
       }),
       'GET /api/v1/requests/ssh': () => ({ status: 200, body: { id: 'ssh', status: 'pending' } }),
+      'POST /api/v1/requests/ssh/cancel': () => ({
+        status: 200,
+        body: { id: 'ssh', status: 'cancelled', tenant: 'acme', profile: 'ssh' },
+      }),
     });
   });
   afterAll(() => waitServer.close());
@@ -220,6 +224,13 @@ describe('jit request --wait', () => {
     const run = await ask('ssh', '1s');
     expect(run.code).toBe(4);
     expect(JSON.parse(run.stdout)).toMatchObject({ status: 'pending' });
+  });
+
+  it('cancels a request that still waits', async () => {
+    const home = signedInHome(waitServer.url);
+    const run = await runCli(['cancel', 'ssh', '--json'], { env: { XDG_CONFIG_HOME: home } });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ id: 'ssh', status: 'cancelled' });
   });
 
   it('exits 2 on a wait limit that is not a duration', async () => {

@@ -1,5 +1,5 @@
 /**
- * `jit tenants`, `jit profiles <tenant>`, `jit request ...`: what a technician
+ * `jit tenants`, `jit profiles <tenant>`, `jit request ...`, `jit cancel`: what a technician
  * may ask for, and asking.
  */
 import { randomUUID } from 'node:crypto';
@@ -84,6 +84,25 @@ export function registerRequestCommands(program: Command): void {
       'jit request acme read-only --for 1h --reason "disk alert on fs01" --ticket T-1234',
       'jit request acme admin --for 30m --reason "patch DC" --wait --timeout 10m',
     ],
+  );
+
+  registerCancel(program);
+}
+
+/** Registers `jit cancel`: take back a request that still waits. */
+function registerCancel(program: Command): void {
+  withExamples(
+    program
+      .command('cancel <request>')
+      .description('cancel your own request while it still waits for a decision')
+      .option('--json', 'print JSON')
+      .action(async (id: string, options: { json?: boolean }, command: Command) => {
+        const path = `/requests/${encodeURIComponent(id)}/cancel`;
+        const answer = await brokerClient(command).call<RequestAnswer>('POST', path);
+        if (options.json) printJson(answer);
+        else printFields(summary(answer));
+      }),
+    ['jit cancel 8d2e…'],
   );
 }
 
