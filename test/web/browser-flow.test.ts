@@ -6,14 +6,15 @@
  * the credential once and ends the session; then a manager, in a second
  * browser context, approves the technician's elevated request with a fresh
  * code and the technician sees it active. One screenshot per page goes to
- * test-artifacts/web/. Only the first admin is made directly in the database
- * (the bootstrap step).
+ * test-artifacts/web/. The first admin comes from the bootstrap command's
+ * service (`npm run admin -- bootstrap`) and enrolls through the form too.
  */
 import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startBroker, type RunningBroker } from '../../src/server';
 import { useTestDatabase } from '../support/database';
-import { createTechnician, signIn, testConfig } from '../support/factories';
+import { bootstrapAdmin } from '../../src/identity/bootstrap-admin';
+import { testConfig } from '../support/factories';
 import { captureLogs } from '../support/log-capture';
 import {
   codeAfter,
@@ -30,6 +31,7 @@ const database = useTestDatabase();
 const tenant = `acme-${randomUUID().slice(0, 6)}`;
 const MARKUP = '<b>urgent</b> <img src=x> restore the nightly backup';
 const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 800 };
 
 let broker: RunningBroker;
 let browser: Browser;
@@ -52,11 +54,12 @@ beforeAll(async () => {
   const config = testConfig({ DATABASE_URL: database.url, PORT: '0' });
   broker = await startBroker(config);
   browser = await launchChromium();
-  const admin = await createTechnician(database.db, { role: 'admin' });
-  const { token } = await signIn(database.db, config, admin.id);
-  const context = await browser.newContext();
-  await context.addCookies([{ name: 'jit_session', value: token, url: broker.url }]);
-  adminPage = await context.newPage();
+  const email = `admin-${randomUUID().slice(0, 8)}@msp.example`;
+  const admin = await bootstrapAdmin({ db: database.db, config }, { email });
+  const person = await enroll(`${email}\n${admin.enrollment_token}`, true, DESKTOP);
+  await signInWithKeyboard(person, true);
+  expect(person.page.url()).toMatch(/\/admin$/);
+  adminPage = person.page;
 });
 
 afterAll(async () => {
@@ -104,9 +107,9 @@ async function assign(email: string, relation: 'technician' | 'manager') {
 }
 
 // A new person enrolls in their own browser context from the admin's token.
-async function enroll(handover: string, shots: boolean): Promise<Person> {
+async function enroll(handover: string, shots: boolean, viewport = PHONE): Promise<Person> {
   const [email, token] = handover.split('\n') as [string, string];
-  const context = await browser.newContext({ viewport: PHONE });
+  const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   const password = `Quiet-lantern-${randomUUID()}`;
   await page.goto(`${broker.url}/enroll`);
@@ -141,7 +144,11 @@ async function signInWithKeyboard(person: Person, shots: boolean) {
   person.lastStep = step;
   await page.getByLabel('Authenticator code').focus();
   await page.keyboard.type(code);
-  await Promise.all([page.waitForURL('**/access'), page.keyboard.press('Enter')]);
+  // Each role lands on its own first page.
+  await Promise.all([
+    page.waitForURL((url) => !url.pathname.startsWith('/sign-in') && url.pathname !== '/'),
+    page.keyboard.press('Enter'),
+  ]);
 }
 
 async function requestAccess(person: Person, profile: string, extra: Record<string, string>) {
@@ -179,14 +186,15 @@ describe('the web form in a browser', () => {
     const techHandover = await createAccount('technician');
     const managerHandover = await createAccount('manager');
     await shoot(adminPage, '01-admin');
-    tech = await enroll(techHandover, true);
+    tech = await enroll(techHandover, false);
     manager = await enroll(managerHandover, false);
     expect(await adminPage.locator('#assignments').textContent()).toContain(manager.email);
   });
 
   it('a technician signs in, is granted at once, checks out, sees the credential once, ends the session', async () => {
-    await signInWithKeyboard(tech, true);
+    await signInWithKeyboard(tech, false);
     const { page } = tech;
+    expect(page.url()).toMatch(/\/access$/);
     await shoot(page, '08-my-access');
     await requestAccess(tech, 'read-only', { shot: '09-request-form' });
     expect(page.url()).toContain('/access?notice=granted');
