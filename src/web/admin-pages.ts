@@ -44,7 +44,12 @@ function actorOf(req: Request): Actor {
 }
 
 /** GET /admin and its forms. */
-export function adminPages(ctx: IdentityContext, pages: PageRenderer, posted: RequestHandler[]) {
+export function adminPages(
+  ctx: IdentityContext,
+  pages: PageRenderer,
+  posted: RequestHandler[],
+  limiter: RequestHandler,
+) {
   const { db } = ctx;
   const router = Router();
   const admins = [requireSignIn, requireRole('admin')];
@@ -162,6 +167,7 @@ export function adminPages(ctx: IdentityContext, pages: PageRenderer, posted: Re
   router.post(
     '/admin/emergency',
     ...admins,
+    limiter,
     ...posted,
     action(async (req, res) => {
       const { reason, code } = formFields(req, ['reason', 'code'] as const);

@@ -80,6 +80,8 @@ export function webRoutes(deps: WebDeps): Router {
   // builds its own), so one address gets AUTH_RATE_LIMIT attempts on the web
   // form and as many again on the API per window. The per-account lockout,
   // which both share in PostgreSQL, still bounds guessing at any one account.
+  // Every form that takes a password or an authenticator code (sign-in,
+  // enrollment, approvals, the emergency) goes through it.
   const limiter = authRateLimit(config);
   // Parsed per form route, not for the whole router: nothing else needs it.
   const posted = [
@@ -97,8 +99,8 @@ export function webRoutes(deps: WebDeps): Router {
   router.use(enrollmentPages(identity, pages, posted, limiter));
   router.use(accessPages(deps, pages, posted));
   router.use(requestPages(deps, identity, pages, posted));
-  router.use(approvalPages(deps, identity, pages, posted));
-  router.use(adminPages(identity, pages, posted));
+  router.use(approvalPages(deps, identity, pages, [limiter, ...posted]));
+  router.use(adminPages(identity, pages, posted, limiter));
   router.use(auditPages(config, db, pages));
 
   router.use(webErrorHandler(pages));
