@@ -9,12 +9,15 @@
  *   JOB_CONCURRENCY = BENCH_CONCURRENCY, timed until every grant is `revoked`,
  *   i.e. until Vault has confirmed all.
  * Each run revokes its own set of freshly issued tokens, issued just before it,
- * so the stand-in holds the same number of tokens during both.
+ * so the stand-in holds the same number of tokens during both. The stand-in
+ * runs in a process of its own, as Vault would: in the broker's process its
+ * request handling would compete with the broker's for one event loop.
  *
  * Sizes: BENCH_GRANTS (10000), BENCH_TENANTS (500), BENCH_TECHNICIANS (200),
  * BENCH_CONCURRENCY (16). BENCH_VAULT_LATENCY_MS adds a delay to every Vault
  * answer (the stand-in's `slow` fault) to model a remote Vault.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { connectDatabase, migrateToLatest, type Database } from '../src/platform/database';
 import { loadConfig } from '../src/platform/config';
@@ -94,10 +97,35 @@ async function writeGrants(db: Database, techIds: string[], accessors: string[],
   await db.batchInsert('grants', grants, 1000);
 }
 
+/** Starts the stand-in in a child process (this script with `standin`); resolves its address. */
+function standinProcess(): Promise<{ url: string; rootToken: string; stop: () => void }> {
+  const child = spawn(process.execPath, [__filename, 'standin'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const line = output.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve({ ...JSON.parse(line), stop: () => child.kill('SIGTERM') });
+    });
+    child.once('exit', (code) => reject(new Error(`stand-in exited with ${code}`)));
+  });
+}
+
+async function serveStandin() {
+  configureLogger({ level: 'error', json: true, silent: true });
+  const standin = await new VaultStandin({ quiet: true }).start();
+  console.log(JSON.stringify({ url: standin.url, rootToken: standin.rootToken }));
+  process.once('SIGTERM', () => {
+    void standin.stop().then(() => process.exit(0));
+  });
+}
+
 async function main() {
   configureLogger({ level: 'error', json: true, silent: true });
   const server = await benchServer();
-  const standin = await new VaultStandin({ quiet: true }).start();
+  const standin = await standinProcess();
   const db = connectDatabase(server.url);
   try {
     await migrateToLatest(db);
@@ -144,7 +172,8 @@ async function main() {
       role: 'admin',
       status: 'active',
     });
-    if (LATENCY_MS > 0) await standin.setFault('slow', { slowMs: LATENCY_MS });
+    if (LATENCY_MS > 0)
+      await root.call('POST', 'sys/standin/fault', { fault: 'slow', slow_ms: LATENCY_MS });
 
     // Bare loop: only the Vault revocations.
     const bareTokens = await issueTokens(vault, techIds);
@@ -207,12 +236,12 @@ async function main() {
     console.log(JSON.stringify(report, null, 2));
   } finally {
     await db.destroy();
-    await standin.stop();
+    standin.stop();
     await server.stop();
   }
 }
 
-main().catch((error: unknown) => {
+(process.argv[2] === 'standin' ? serveStandin() : main()).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

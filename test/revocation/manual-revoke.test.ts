@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { useTestDatabase } from '../support/database';
 import { assign, createTechnician, signIn } from '../support/factories';
@@ -108,6 +109,14 @@ describe('POST /grants/:id/revoke', () => {
         await assign(database.db, acme, caller.id, 'manager');
       }
 
+      const sessionId = randomUUID();
+      await database.db('access_sessions').insert({
+        id: sessionId,
+        grant_id: grant.id,
+        tenant: acme,
+        technician_id: holder.id,
+      });
+
       const res = await revoke(grant.id, caller.authorization, { reason: 'ticket closed' });
 
       expect(res.status).toBe(202);
@@ -139,6 +148,13 @@ describe('POST /grants/:id/revoke', () => {
         .db('audit_events')
         .where({ tenant: acme, subject: grant.id, action: 'grant.revoked' });
       expect(revoked).toHaveLength(1);
+      const session = await database.db('access_sessions').where({ id: sessionId }).first();
+      expect(session.closed_at).toBeInstanceOf(Date);
+      expect(session.close_reason).toBe('revoked');
+      const closed = await database
+        .db('audit_events')
+        .where({ tenant: acme, subject: sessionId, action: 'session.closed' });
+      expect(closed).toHaveLength(1);
     },
   );
 
