@@ -114,7 +114,7 @@ export function registerGrantCommands(program: Command): void {
           await brokerClient(command).call('POST', `/sessions/${sessionId}/close`);
         } finally {
           // Closed now or refused as closed already: either way nothing is left to end.
-          store.rememberSession(grant, null);
+          store.rememberSession(grant.toLowerCase(), null);
         }
         say(`session ${sessionId} closed`);
       }),
@@ -181,7 +181,8 @@ async function checkout(grantId: string, options: CheckoutOptions, command: Comm
 // another machine or the web form cannot be ended here; it closes at the
 // grant's end or with `jit revoke`.
 function rememberedSession(grant: string): string {
-  const sessionId = credentialStore().readSessions()[grant];
+  // Grant ids are UUIDs, which the broker writes in lower case.
+  const sessionId = credentialStore().readSessions()[grant.toLowerCase()];
   if (!sessionId) {
     throw refusal(
       'cli.session_unknown',
