@@ -222,7 +222,13 @@ describe('jit against a running broker', () => {
     expect(statSync(out).mode & 0o777).toBe(0o600);
     const delivered = JSON.parse(readFileSync(out, 'utf8'));
     expect(delivered).toMatchObject({ grant_id: grant, credential_kind: 'vault-token' });
-    expect(delivered.credential.token).toEqual(expect.any(String));
+    // The delivered token is a live Vault token with the tenant's read-only policy.
+    const lookup = await fetch(`${delivered.vault_addr}/v1/auth/token/lookup-self`, {
+      headers: { 'X-Vault-Token': delivered.credential.token },
+    });
+    expect(lookup.status).toBe(200);
+    const { data } = (await lookup.json()) as { data: { policies: string[] } };
+    expect(data.policies).toContain(`${tenant}-read-only`);
     const session = await database
       .db('access_sessions')
       .where({ id: delivered.session_id })
