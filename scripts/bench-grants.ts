@@ -11,7 +11,7 @@
  * First at full concurrency (throughput), then at half of it (added latency).
  *
  * Sizes: BENCH_FLOWS (default 1000), BENCH_CONCURRENCY (default 16),
- * BENCH_TENANTS (default 10). DATABASE_URL picks the server (else embedded).
+ * BENCH_TENANTS (default 50). DATABASE_URL picks the server (else embedded).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -33,7 +33,7 @@ import { benchServer, quantile, runConcurrent } from './bench-support';
 
 const FLOWS = Number(process.env.BENCH_FLOWS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const TENANTS = Number(process.env.BENCH_TENANTS ?? 10);
+const TENANTS = Number(process.env.BENCH_TENANTS ?? 50);
 const SETTINGS = { tenantPath: 'customers/{tenant}', namespace: undefined };
 const STANDIN_DATABASE = {
   plugin: 'postgresql-database-plugin',

@@ -4,6 +4,7 @@
  * jsonwebtoken itself. A token names its login session; the session row, not
  * the token, decides whether it still works (see authenticate.ts).
  */
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import jwt from 'jsonwebtoken';
 import type { Config } from '../platform/config';
@@ -26,12 +27,14 @@ export interface AccessClaims {
 
 /** Signs and verifies access tokens with the configured key. */
 export class AccessTokens {
-  private readonly key: Buffer;
+  // A KeyObject, not a Buffer: given raw bytes, jsonwebtoken first tries to
+  // read them as a public key and throws, on every call.
+  private readonly key: KeyObject;
 
   constructor(private readonly config: Pick<Config, 'jwt' | 'accessTokenTtl'>) {
     const { secret, keyFile } = config.jwt;
-    if (keyFile) this.key = readFileSync(keyFile);
-    else if (secret) this.key = Buffer.from(secret, 'utf8');
+    if (keyFile) this.key = createSecretKey(readFileSync(keyFile));
+    else if (secret) this.key = createSecretKey(Buffer.from(secret, 'utf8'));
     else throw new Error('JWT_SECRET or JWT_KEY_FILE must be set');
   }
 
