@@ -14,7 +14,10 @@
 import { logger } from '../platform/logger';
 import type { Database } from '../platform/database';
 import { addJobs } from '../jobs/job-queue';
-import { recordRevoked, revokeCredential } from './complete-revocation';
+import type { Knex } from 'knex';
+import { SYSTEM } from '../audit/actions';
+import { appendAudit } from '../audit/append';
+import { revokeCredential, type CompletionResult } from './complete-revocation';
 import { revokeJobKey, type RevokeJobPayload } from './request-revocation';
 import {
   REVOCABLE_COLUMNS,
@@ -47,12 +50,10 @@ export async function completeRevocations(
       .forUpdate()
       .skipLocked()
       .select([...REVOCABLE_COLUMNS]);
-    let completed = 0;
+    const confirmed: { grant: RevocableGrant; result: CompletionResult }[] = [];
     for (const grant of grants) {
       try {
-        const result = await revokeCredential(issuers, grant);
-        await recordRevoked(trx, grant, batch.outcome, result);
-        completed += 1;
+        confirmed.push({ grant, result: await revokeCredential(issuers, grant) });
       } catch (error) {
         failed.push(grant.id);
         logger.warn('revocation failed, will retry', {
@@ -62,7 +63,8 @@ export async function completeRevocations(
         });
       }
     }
-    return completed;
+    await recordBatch(trx, confirmed, batch.outcome);
+    return confirmed.length;
   });
 
   await addJobs(
@@ -75,4 +77,50 @@ export async function completeRevocations(
     })),
   );
   return done;
+}
+
+/**
+ * Records what Vault confirmed, set-based: one UPDATE for the grants, one for
+ * their open access sessions, then one audit event per grant and per session,
+ * the same events a single revocation writes.
+ */
+async function recordBatch(
+  trx: Knex.Transaction,
+  confirmed: { grant: RevocableGrant; result: CompletionResult }[],
+  outcome: RevocationOutcome,
+) {
+  if (confirmed.length === 0) return;
+  const ids = confirmed.map(({ grant }) => grant.id);
+  await trx('grants').whereIn('id', ids).update({ status: outcome, revoked_at: trx.fn.now() });
+  const closed: { id: string; grant_id: string; technician_id: string }[] = await trx(
+    'access_sessions',
+  )
+    .whereIn('grant_id', ids)
+    .whereNull('closed_at')
+    .update({ closed_at: trx.fn.now(), close_reason: outcome })
+    .returning(['id', 'grant_id', 'technician_id']);
+
+  for (const { grant, result } of confirmed) {
+    await appendAudit(trx, {
+      tenant: grant.tenant,
+      actor: SYSTEM,
+      action: outcome === 'expired' ? 'grant.expired' : 'grant.revoked',
+      subject: grant.id,
+      data: {
+        technician_id: grant.technician_id,
+        reason: grant.revoke_reason,
+        vault_result: result,
+      },
+    });
+  }
+  const tenantOf = new Map(confirmed.map(({ grant }) => [grant.id, grant.tenant]));
+  for (const session of closed) {
+    await appendAudit(trx, {
+      tenant: tenantOf.get(session.grant_id)!,
+      actor: SYSTEM,
+      action: 'session.closed',
+      subject: session.id,
+      data: { grant_id: session.grant_id, technician_id: session.technician_id, reason: outcome },
+    });
+  }
 }

@@ -61,6 +61,7 @@ describe('the job queue', () => {
     );
     const pool = new pg.Pool({ connectionString: database.url, max: 2 });
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const utils = await makeWorkerUtils({ pgPool: pool, logger: workerLogger });
     try {
       expect(await releaseStaleLocks(pool, utils, 60)).toBe(1);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { useTestDatabase } from '../support/database';
 import { createTechnician, signIn } from '../support/factories';
@@ -59,6 +60,13 @@ describe('POST /emergency/revoke-all', () => {
       await h.activeGrant(techs[0]!.id, globex),
       await h.activeGrant(techs[1]!.id, globex),
     ];
+    const sessionId = randomUUID();
+    await database.db('access_sessions').insert({
+      id: sessionId,
+      grant_id: grants[2]!.id,
+      tenant: globex,
+      technician_id: techs[1]!.id,
+    });
     const admin = await createTechnician(database.db, { role: 'admin' });
     const { authorization } = await signIn(database.db, h.config, admin.id);
 
@@ -99,5 +107,22 @@ describe('POST /emergency/revoke-all', () => {
       await worker.stop();
     }
     for (const grant of grants) expect(await h.tokenAlive(grant.vault_accessor)).toBe(false);
+    const revoked = await database
+      .db('audit_events')
+      .whereIn(
+        'subject',
+        grants.map((g) => g.id),
+      )
+      .andWhere({ action: 'grant.revoked' })
+      .pluck('subject');
+    expect(revoked.sort()).toEqual(grants.map((g) => g.id).sort());
+    expect(await database.db('access_sessions').where({ id: sessionId }).first()).toMatchObject({
+      close_reason: 'revoked',
+    });
+    expect(
+      await database
+        .db('audit_events')
+        .where({ tenant: globex, subject: sessionId, action: 'session.closed' }),
+    ).toHaveLength(1);
   });
 });
