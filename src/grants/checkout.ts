@@ -84,78 +84,70 @@ export async function checkout(
   input: CheckoutInput,
 ): Promise<CheckoutResult> {
   const { db, vault } = deps;
+  const userAgent = input.userAgent?.slice(0, 300) ?? null;
 
-  // Step 1, under the grant's row lock: take the credential out of its parking
-  // (or sign the SSH key) and park it again for the next session.
-  const { grant, secret } = await db.transaction(async (trx) => {
-    const locked = assertUsable(await lockGrant(trx, grantId), principal, new Date());
-    const ttl = Math.floor((locked.ends_at.getTime() - Date.now()) / 1000);
-    if (locked.credential_kind === 'ssh') {
-      const issued = await signKey(deps, locked, principal, input, ttl);
-      await trx('grants')
-        .where({ id: locked.id })
-        .update({ ssh_serial: issued.serial ?? null });
-      return { grant: locked, secret: issued.secret };
+  // One transaction under the grant's row lock, so that a revocation marked
+  // meanwhile waits for it and then closes the session it opened: take the
+  // credential out of its parking (or sign the SSH key), park it again for the
+  // next session, wrap it for the technician, and open the session.
+  return db.transaction(async (trx) => {
+    const grant = assertUsable(await lockGrant(trx, grantId), principal, new Date());
+    const ttl = secondsLeft(grant);
+    let secret: Record<string, unknown>;
+    let columns: Partial<ParkedColumns> & { ssh_serial?: string | null };
+    if (grant.credential_kind === 'ssh') {
+      const issued = await signKey(deps, grant, principal, input, ttl);
+      secret = issued.secret;
+      columns = { ssh_serial: issued.serial ?? null };
+    } else {
+      if (!grant.parked_wrap_sealed || !grant.parked_key_id) {
+        throw conflict('grant.not_active', 'This grant has no credential to deliver');
+      }
+      const keys = deps.config.totpKeys;
+      secret = await unpark(vault, keys, grant as GrantRow & ParkedColumns);
+      columns = await park(vault, keys, grant, secret, ttl);
     }
-    if (!locked.parked_wrap_sealed || !locked.parked_key_id) {
-      throw conflict('grant.not_active', 'This grant has no credential to deliver');
-    }
-    const credential = await unpark(
-      vault,
-      deps.config.totpKeys,
-      locked as GrantRow & ParkedColumns,
-    );
-    const parked = await park(vault, deps.config.totpKeys, locked, credential, ttl);
-    await trx('grants').where({ id: locked.id }).update(parked);
-    return { grant: locked, secret: credential };
-  });
+    const wrapped = await vault.wrap(grant.tenant, secret, Math.min(DELIVERY_WRAP_TTL, ttl));
 
-  const wrapTtl = Math.max(1, Math.min(DELIVERY_WRAP_TTL, secondsLeft(grant)));
-  const wrapped = await vault.wrap(grant.tenant, secret, wrapTtl);
-
-  // Step 2: open the session, unless the grant was revoked in the meantime.
-  const sessionId = randomUUID();
-  await db.transaction(async (trx) => {
-    const current = assertUsable(await lockGrant(trx, grantId), principal, new Date());
+    const sessionId = randomUUID();
+    await trx('grants')
+      .where({ id: grant.id })
+      .update({ ...columns, first_checkout_at: trx.raw('coalesce(first_checkout_at, now())') });
     await trx('access_sessions').insert({
       id: sessionId,
-      grant_id: current.id,
-      tenant: current.tenant,
+      grant_id: grant.id,
+      tenant: grant.tenant,
       technician_id: principal.technicianId,
       client_ip: input.clientIp ?? null,
-      user_agent: input.userAgent?.slice(0, 300) ?? null,
+      user_agent: userAgent,
     });
-    await trx('grants')
-      .where({ id: current.id })
-      .whereNull('first_checkout_at')
-      .update({ first_checkout_at: trx.fn.now() });
     await appendAudit(trx, {
-      tenant: current.tenant,
+      tenant: grant.tenant,
       actor: { kind: 'technician', id: principal.technicianId },
       action: 'session.opened',
       subject: sessionId,
       data: {
-        grant_id: current.id,
-        profile: current.profile,
+        grant_id: grant.id,
+        profile: grant.profile,
         client_ip: input.clientIp ?? null,
-        user_agent: input.userAgent?.slice(0, 300) ?? null,
+        user_agent: userAgent,
       },
     });
-  });
 
-  const namespace = vault.namespaceFor(grant.tenant);
-  return {
-    session_id: sessionId,
-    wrap_token: wrapped.token,
-    wrap_ttl: wrapped.ttl,
-    vault_addr: vault.publicAddr,
-    expires_at: grant.ends_at.toISOString(),
-    ...(namespace ? { namespace } : {}),
-  };
+    const namespace = vault.namespaceFor(grant.tenant);
+    return {
+      session_id: sessionId,
+      wrap_token: wrapped.token,
+      wrap_ttl: wrapped.ttl,
+      vault_addr: vault.publicAddr,
+      expires_at: grant.ends_at.toISOString(),
+      ...(namespace ? { namespace } : {}),
+    };
+  });
 }
 
 function secondsLeft(grant: GrantRow): number {
-  return Math.floor((grant.ends_at.getTime() - Date.now()) / 1000);
+  return Math.max(1, Math.floor((grant.ends_at.getTime() - Date.now()) / 1000));
 }
 
 const OPENSSH_PUBLIC_KEY =
