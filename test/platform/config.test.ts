@@ -84,6 +84,25 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...production, [name]: value }).some((p) => p.startsWith(name))).toBe(true);
   });
 
+  it('refuses a notification webhook without its signing secret', () => {
+    const problems = problemsOf({ NOTIFY_WEBHOOK_URL: 'https://chat.msp.example/hook' });
+    expect(problems.some((p) => p.startsWith('NOTIFY_WEBHOOK_SECRET:'))).toBe(true);
+    const config = loadConfig({
+      NOTIFY_WEBHOOK_URL: 'https://chat.msp.example/hook',
+      NOTIFY_WEBHOOK_SECRET: 's'.repeat(32),
+    });
+    expect(config.notifyWebhook?.url).toBe('https://chat.msp.example/hook');
+  });
+
+  it.each([
+    ['JOB_CONCURRENCY', '0'],
+    ['JOB_WORKER', 'maybe'],
+    ['METRICS_PUBLIC', 'yes'],
+    ['REVOCATION_RETRY_MAX', 'soon'],
+  ])('refuses %s=%s, naming the variable', (name, value) => {
+    expect(problemsOf({ [name]: value }).some((p) => p.startsWith(`${name}:`))).toBe(true);
+  });
+
   it('refuses production with no JWT key at all', () => {
     const env: Record<string, string> = { ...production };
     delete env.JWT_SECRET;
