@@ -9,9 +9,9 @@ import path from 'node:path';
 import express, { type Express } from 'express';
 import { parse } from 'yaml';
 import { createApp } from '../../src/app';
-import type { GrantVault } from '../../src/grants/grant-vault';
 import { testConfig } from '../support/factories';
 import { useTestDatabase } from '../support/database';
+import { registeredRoutes, unreachableVault } from '../support/registered-routes';
 
 const database = useTestDatabase();
 
@@ -44,51 +44,9 @@ function readSpec(): OpenApi {
   return parse(readFileSync(file, 'utf8')) as OpenApi;
 }
 
-// The vault is never reached: the test only lists routes.
-const unreachable = () => {
-  throw new Error('the OpenAPI check must not reach Vault');
-};
-const unreachableVault: GrantVault = {
-  issuers: new Proxy({} as GrantVault['issuers'], { get: unreachable }),
-  wrap: unreachable,
-  unwrap: unreachable,
-  publicAddr: 'http://127.0.0.1:1',
-  namespaceFor: () => undefined,
-};
-
-interface Layer {
-  rawPath?: unknown;
-  route?: { path: unknown; methods: Record<string, boolean> };
-  handle?: { stack?: Layer[] };
-}
-
-// Express 5 keeps each layer's path as given (`rawPath`); routers mounted
-// with `use()` have a path of '/' unless mounted under a prefix.
-function walk(stack: Layer[], prefix: string): string[] {
-  const found: string[] = [];
-  for (const layer of stack) {
-    if (layer.route) {
-      for (const route of [layer.route.path].flat()) {
-        if (typeof route !== 'string') throw new Error(`non-string route path under ${prefix}`);
-        for (const method of Object.keys(layer.route.methods)) {
-          if (method !== '_all') found.push(`${method} ${join(prefix, route)}`);
-        }
-      }
-    } else if (layer.handle?.stack) {
-      const mount = typeof layer.rawPath === 'string' ? layer.rawPath : '/';
-      found.push(...walk(layer.handle.stack, join(prefix, mount)));
-    }
-  }
-  return found;
-}
-
-function join(prefix: string, route: string) {
-  return `${prefix.replace(/\/$/, '')}/${route.replace(/^\//, '')}`.replace(/\/$/, '') || '/';
-}
-
 /** The API routes of an app as `method /path/{param}`, without the web form's pages. */
 function apiRoutes(app: Express): string[] {
-  const routes = walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '');
+  const routes = registeredRoutes(app).map((route) => `${route.method} ${route.path}`);
   const api = routes.filter((route) => {
     const routePath = route.split(' ')[1]!;
     return (

@@ -6,54 +6,11 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../src/app';
-import type { GrantVault } from '../../src/grants/grant-vault';
 import { testConfig } from '../support/factories';
 import { useTestDatabase } from '../support/database';
+import { registeredRoutes, unreachableVault } from '../support/registered-routes';
 
 const database = useTestDatabase();
-
-const unreachable = () => {
-  throw new Error('the route walk must not reach Vault');
-};
-const unreachableVault: GrantVault = {
-  issuers: new Proxy({} as GrantVault['issuers'], { get: unreachable }),
-  wrap: unreachable,
-  unwrap: unreachable,
-  publicAddr: 'http://127.0.0.1:1',
-  namespaceFor: () => undefined,
-};
-
-interface Layer {
-  rawPath?: unknown;
-  route?: { path: unknown; methods: Record<string, boolean> };
-  handle?: { stack?: Layer[] };
-}
-
-// Express 5 keeps each layer's path as given (`rawPath`); routers mounted
-// with `use()` have a path of '/' unless mounted under a prefix.
-function walk(stack: Layer[], prefix: string): { method: string; path: string }[] {
-  const found: { method: string; path: string }[] = [];
-  for (const layer of stack) {
-    if (layer.route) {
-      const paths = [layer.route.path].flat();
-      for (const path of paths) {
-        if (typeof path !== 'string')
-          throw new Error(`route with a non-string path under ${prefix}`);
-        for (const method of Object.keys(layer.route.methods)) {
-          if (method !== '_all') found.push({ method, path: join(prefix, path) });
-        }
-      }
-    } else if (layer.handle?.stack) {
-      const mount = typeof layer.rawPath === 'string' ? layer.rawPath : '/';
-      found.push(...walk(layer.handle.stack, join(prefix, mount)));
-    }
-  }
-  return found;
-}
-
-function join(prefix: string, path: string) {
-  return `${prefix.replace(/\/$/, '')}/${path.replace(/^\//, '')}`.replace(/\/$/, '') || '/';
-}
 
 // A concrete URL for a route pattern: parameters become a plausible id.
 function concrete(path: string) {
@@ -92,7 +49,7 @@ describe('every registered route', () => {
       db: database.db,
       vault: unreachableVault,
     });
-    const routes = walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '');
+    const routes = registeredRoutes(app);
     const guarded = routes.filter((route) => !PUBLIC.some((pattern) => pattern.test(route.path)));
 
     // The walk must find the routes we know exist, or it proves nothing.
