@@ -23,7 +23,6 @@ import { loadConfig } from '../src/platform/config';
 import { connectDatabase, migrateToLatest, type Database } from '../src/platform/database';
 import { configureLogger } from '../src/platform/logger';
 import { loadPolicySet } from '../src/policies/policy-set';
-import { scheduleGrantExpiry } from '../src/revocation/request-revocation';
 import { VaultStandin } from '../src/vault-standin/standin-server';
 import { tenantPaths } from '../src/vault/tenant-paths';
 import { VaultClient } from '../src/vault/vault-client';
@@ -121,7 +120,6 @@ async function startBrokerApp(db: Database, vault: VaultServices) {
     config,
     vault,
     policies: () => policies,
-    onActive: (trx, grant) => scheduleGrantExpiry(trx, grant.id, grant.endsAt),
   });
   const app = createApp({ config, db, vault, access: { policies: () => policies, issuance } });
   const server = app.listen(0, '127.0.0.1');

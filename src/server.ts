@@ -17,7 +17,6 @@ import { startDevelopmentVault } from './vault-standin/development-vault';
 import { createVaultServices } from './vault/vault-services';
 import { VaultGrantIssuance } from './grants/issue-grant';
 import { startRevocationWorker } from './revocation/revocation-worker';
-import { scheduleGrantExpiry } from './revocation/request-revocation';
 
 /** A running broker. */
 export interface RunningBroker {
@@ -78,7 +77,6 @@ export async function startBroker(config: Config): Promise<RunningBroker> {
       config,
       vault,
       policies: () => policies,
-      onActive: (trx, grant) => scheduleGrantExpiry(trx, grant.id, grant.endsAt),
     });
     const app = createApp({
       config,

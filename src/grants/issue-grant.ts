@@ -5,7 +5,8 @@
  *   1. the intent is already recorded (grant row `issuing`, event grant.issuing);
  *   2. Vault issues the credential (TTL = time left on the grant) and the
  *      broker parks it in a wrapping token that dies with the grant;
- *   3. one transaction marks the grant active, with its event and its expiry job.
+ *   3. one transaction marks the grant active, with its event and its expiry
+ *      job (keyed by grant, so a second scheduling collapses into the first).
  *
  * A crash between 2 and 3 leaves a credential nobody received, which Vault ends
  * at the grant's end by itself. SSH certificates are signed at checkout, when
@@ -19,15 +20,9 @@ import type { Database } from '../platform/database';
 import { AppError } from '../platform/errors';
 import { logger } from '../platform/logger';
 import type { IssuedCredential } from '../vault/credential-issuer';
+import { scheduleGrantExpiry } from '../revocation/request-revocation';
 import { park, type ParkedColumns } from './grant-parking';
 import type { GrantVault } from './grant-vault';
-import type { Knex } from 'knex';
-
-/** Called in the activating transaction, e.g. to schedule the grant's expiry. */
-export type OnGrantActive = (
-  trx: Knex.Transaction,
-  grant: { id: string; endsAt: Date },
-) => Promise<void>;
 
 /** Dependencies of grant issuance. */
 export interface IssueGrantDeps {
@@ -36,7 +31,6 @@ export interface IssueGrantDeps {
   vault: GrantVault;
   /** The policy set in force (a function, so a reload can swap it). */
   policies: () => PolicySet;
-  onActive?: OnGrantActive;
 }
 
 interface IssuingGrant {
@@ -119,7 +113,7 @@ export class VaultGrantIssuance {
           vault_expires_at: issued?.expiresAt.toISOString() ?? null,
         },
       });
-      await this.deps.onActive?.(trx, { id: grant.id, endsAt: grant.ends_at });
+      await scheduleGrantExpiry(trx, grant.id, grant.ends_at);
       return true;
     });
 

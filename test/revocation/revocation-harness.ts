@@ -4,11 +4,8 @@
  * lease in the stand-in), the broker app, job workers on the test database,
  * and a record of what the stand-in actually revoked.
  */
-import type { Knex } from 'knex';
 import { createApp } from '../../src/app';
-import { VaultGrantIssuance } from '../../src/grants/issue-grant';
 import type { Database } from '../../src/platform/database';
-import { scheduleGrantExpiry } from '../../src/revocation/request-revocation';
 import type { Issuers } from '../../src/revocation/revocation-types';
 import { startRevocationWorker } from '../../src/revocation/revocation-worker';
 import type { CredentialIssuer } from '../../src/vault/credential-issuer';
@@ -61,10 +58,8 @@ export function revocationHarness(database: { db: Database; url: string }, vault
   const config = revocationConfig();
   const grants = grantHarness(database.db, vault);
   const counting = countingIssuers(vault.services.issuers);
-  const issuance = new VaultGrantIssuance({
-    ...grants.deps,
-    onActive: (trx: Knex.Transaction, grant) => scheduleGrantExpiry(trx, grant.id, grant.endsAt),
-  });
+  // Issuance schedules each grant's expiry job, as in the broker.
+  const issuance = grants.issuance;
   const app = createApp({ config, db: database.db, access: { policies: () => policies } });
 
   /** An active grant with a live credential in the stand-in and its expiry job. */
