@@ -144,7 +144,9 @@ describe('jit end', () => {
     const sessions = join(home, 'jit', 'sessions.json');
     expect(statSync(sessions).mode & 0o777).toBe(0o600);
 
-    const beat = await runCli(['heartbeat', TOKEN_GRANT.toUpperCase()], { env: { XDG_CONFIG_HOME: home } });
+    const beat = await runCli(['heartbeat', TOKEN_GRANT.toUpperCase()], {
+      env: { XDG_CONFIG_HOME: home },
+    });
     expect(beat.code).toBe(0);
     expect(server.received.at(-1)?.path).toBe('/api/v1/sessions/s-wrap-token/heartbeat');
 
