@@ -36,17 +36,7 @@ export interface AuditEvent extends ChainedEvent {
  */
 export async function appendAudit(trx: Knex.Transaction, entry: AuditEntry): Promise<AuditEvent> {
   if (!trx.isTransaction) throw new Error('appendAudit needs a transaction');
-  const draft: Omit<ChainedEvent, 'seq'> = {
-    tenant: entry.tenant,
-    id: randomUUID(),
-    time: new Date().toISOString(),
-    actor_kind: entry.actor.kind,
-    actor_id: storable(entry.actor.id),
-    action: entry.action,
-    subject: storable(entry.subject ?? null),
-    // Round-trip through JSON so that what is hashed is exactly what jsonb stores.
-    data: JSON.parse(JSON.stringify(entry.data ?? {})),
-  };
+  const draft = draftOf(entry);
 
   let row = await appendRow(trx, draft);
   if (!row) {
@@ -116,11 +106,67 @@ async function appendRow(trx: Knex.Transaction, draft: Omit<ChainedEvent, 'seq'>
   return result.rows[0] as { seq: number; prev_hash: string; hash: string } | undefined;
 }
 
-/** Appends several events in order (e.g. one per tenant touched by offboarding). */
-export async function appendAuditAll(trx: Knex.Transaction, entries: AuditEntry[]) {
+/**
+ * Appends several events in order, within `trx`. Each run of consecutive
+ * events of one tenant is chained here in Node, with the verifiers' own
+ * chainHash, and written with one lock of the head, one multi-row insert and
+ * one head update: three round trips however many events, which is what lets
+ * an emergency mark ten thousand grants in seconds.
+ */
+export async function appendAuditAll(
+  trx: Knex.Transaction,
+  entries: AuditEntry[],
+): Promise<AuditEvent[]> {
+  if (!trx.isTransaction) throw new Error('appendAuditAll needs a transaction');
   const events: AuditEvent[] = [];
-  for (const entry of entries) events.push(await appendAudit(trx, entry));
+  for (let start = 0; start < entries.length;) {
+    const tenant = entries[start]!.tenant;
+    let end = start;
+    while (end < entries.length && entries[end]!.tenant === tenant) end += 1;
+    events.push(...(await appendRun(trx, tenant, entries.slice(start, end))));
+    start = end;
+  }
   return events;
+}
+
+// Rows per INSERT: 11 parameters a row stays well under PostgreSQL's 65535.
+const INSERT_CHUNK = 2000;
+
+async function appendRun(trx: Knex.Transaction, tenant: string, entries: AuditEntry[]) {
+  await trx.raw(
+    'insert into audit_heads (tenant, seq, hash) values (?, 0, ?) on conflict (tenant) do nothing',
+    [tenant, GENESIS_HASH],
+  );
+  const head = await trx('audit_heads').where({ tenant }).forUpdate().first('seq', 'hash');
+  let { seq, hash } = head as { seq: number; hash: string };
+  const events: AuditEvent[] = entries.map((entry) => {
+    const event: ChainedEvent = { ...draftOf(entry), seq: (seq += 1) };
+    const prev = hash;
+    hash = chainHash(prev, event);
+    return { ...event, prev_hash: prev, hash };
+  });
+  for (let i = 0; i < events.length; i += INSERT_CHUNK) {
+    const rows = events
+      .slice(i, i + INSERT_CHUNK)
+      .map((event) => ({ ...event, data: JSON.stringify(event.data) }));
+    await trx('audit_events').insert(rows);
+  }
+  await trx('audit_heads').where({ tenant }).update({ seq, hash });
+  return events;
+}
+
+function draftOf(entry: AuditEntry): Omit<ChainedEvent, 'seq'> {
+  return {
+    tenant: entry.tenant,
+    id: randomUUID(),
+    time: new Date().toISOString(),
+    actor_kind: entry.actor.kind,
+    actor_id: storable(entry.actor.id),
+    action: entry.action,
+    subject: storable(entry.subject ?? null),
+    // Round-trip through JSON so that what is hashed is exactly what jsonb stores.
+    data: JSON.parse(JSON.stringify(entry.data ?? {})),
+  };
 }
 
 // PostgreSQL text holds UTF-8, in which a lone UTF-16 surrogate becomes U+FFFD

@@ -10,7 +10,7 @@
  */
 import type { Knex } from 'knex';
 import type { Actor } from '../audit/actions';
-import { appendAudit } from '../audit/append';
+import { appendAuditAll } from '../audit/append';
 import { addJob, addJobs, type JobSpec } from '../jobs/job-queue';
 import { REVOKE_BATCH_SIZE, type RevokeBatchPayload } from './complete-revocation-batch';
 import {
@@ -111,11 +111,13 @@ export async function markRevoking(
   const ordered = [...grants].sort(
     (a, b) => a.tenant.localeCompare(b.tenant) || a.id.localeCompare(b.id),
   );
-  for (const grant of ordered) {
-    await appendAudit(trx, {
+  // One event per grant, each tenant's run written in one batch.
+  await appendAuditAll(
+    trx,
+    ordered.map((grant) => ({
       tenant: grant.tenant,
       actor: request.actor,
-      action: 'grant.revoke_requested',
+      action: 'grant.revoke_requested' as const,
       subject: grant.id,
       data: {
         technician_id: grant.technician_id,
@@ -124,8 +126,8 @@ export async function markRevoking(
         outcome,
         ...(request.context ?? {}),
       },
-    });
-  }
+    })),
+  );
 
   if (request.batched) {
     await addJobs(trx, batchJobs(ordered, outcome));
