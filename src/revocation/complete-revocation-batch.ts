@@ -16,7 +16,7 @@ import type { Database } from '../platform/database';
 import { addJobs } from '../jobs/job-queue';
 import type { Knex } from 'knex';
 import { SYSTEM } from '../audit/actions';
-import { appendAudit } from '../audit/append';
+import { appendAuditAll } from '../audit/append';
 import { revokeCredential, type CompletionResult } from './complete-revocation';
 import { revokeJobKey, type RevokeJobPayload } from './request-revocation';
 import {
@@ -82,7 +82,7 @@ export async function completeRevocations(
 /**
  * Records what Vault confirmed, set-based: one UPDATE for the grants, one for
  * their open access sessions, then one audit event per grant and per session,
- * the same events a single revocation writes.
+ * the same events a single revocation writes, appended as one batch.
  */
 async function recordBatch(
   trx: Knex.Transaction,
@@ -100,27 +100,26 @@ async function recordBatch(
     .update({ closed_at: trx.fn.now(), close_reason: outcome })
     .returning(['id', 'grant_id', 'technician_id']);
 
-  for (const { grant, result } of confirmed) {
-    await appendAudit(trx, {
+  const tenantOf = new Map(confirmed.map(({ grant }) => [grant.id, grant.tenant]));
+  // All of one tenant (a batch holds one tenant's grants): one batched append.
+  await appendAuditAll(trx, [
+    ...confirmed.map(({ grant, result }) => ({
       tenant: grant.tenant,
       actor: SYSTEM,
-      action: outcome === 'expired' ? 'grant.expired' : 'grant.revoked',
+      action: outcome === 'expired' ? ('grant.expired' as const) : ('grant.revoked' as const),
       subject: grant.id,
       data: {
         technician_id: grant.technician_id,
         reason: grant.revoke_reason,
         vault_result: result,
       },
-    });
-  }
-  const tenantOf = new Map(confirmed.map(({ grant }) => [grant.id, grant.tenant]));
-  for (const session of closed) {
-    await appendAudit(trx, {
+    })),
+    ...closed.map((session) => ({
       tenant: tenantOf.get(session.grant_id)!,
       actor: SYSTEM,
-      action: 'session.closed',
+      action: 'session.closed' as const,
       subject: session.id,
       data: { grant_id: session.grant_id, technician_id: session.technician_id, reason: outcome },
-    });
-  }
+    })),
+  ]);
 }
