@@ -16,9 +16,6 @@
  * (default 16), BENCH_LOG_EVENTS (default 1000000).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { SYSTEM } from '../src/audit/actions';
 import { appendAudit } from '../src/audit/append';
@@ -28,7 +25,7 @@ import { eventBatches } from '../src/audit/event-batches';
 import { generateSigner, type AuditSigner } from '../src/audit/signing-key';
 import { verifyChain } from '../src/audit/verify';
 import { connectDatabase, migrateToLatest, type Database } from '../src/platform/database';
-import { startEmbeddedPostgres } from '../src/platform/embedded-postgres';
+import { benchServer } from './bench-support';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -37,7 +34,7 @@ const TENANTS = 500;
 const BUILD_BATCH = 5000;
 
 async function main() {
-  const server = await serverUrl();
+  const server = await benchServer();
   const name = `jit_audit_bench_${randomBytes(4).toString('hex')}`;
   const admin = connectDatabase(server.url, { poolMax: 1 });
   await admin.raw(`create database ${name}`);
@@ -55,22 +52,6 @@ async function main() {
     await admin.destroy();
     await server.stop();
   }
-}
-
-async function serverUrl() {
-  if (process.env.DATABASE_URL) {
-    return { url: process.env.DATABASE_URL, stop: async () => undefined };
-  }
-  const folder = mkdtempSync(join(tmpdir(), 'jit-bench-'));
-  chmodSync(folder, 0o755);
-  const embedded = await startEmbeddedPostgres({ dataDir: join(folder, 'pg'), persistent: false });
-  return {
-    url: embedded.url,
-    stop: async () => {
-      await embedded.stop();
-      rmSync(folder, { recursive: true, force: true });
-    },
-  };
 }
 
 // ---- 1 and 2: append throughput -------------------------------------------------

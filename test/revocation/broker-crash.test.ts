@@ -15,7 +15,7 @@ import { spawnBroker, type BrokerProcess } from '../support/broker-process';
 import { useTestDatabase } from '../support/database';
 import { createTechnician } from '../support/factories';
 import { startVaultFixture, type VaultFixture } from '../vault/vault-fixture';
-import { revocationHarness, waitFor } from './revocation-harness';
+import { recordRevocations, revocationHarness, waitFor } from './revocation-harness';
 
 const database = useTestDatabase();
 let vault: VaultFixture;
@@ -33,18 +33,6 @@ afterAll(async () => {
   await Promise.all(children.map((child) => child.exited));
   await vault?.stop();
 });
-
-/** Counts, per accessor, the tokens the stand-in really revoked (not "already gone" answers). */
-function recordRevocations() {
-  const removed = new Map<string, number>();
-  const state = vault.standin!.state;
-  const original = state.revokeToken.bind(state);
-  state.revokeToken = (token) => {
-    removed.set(token.accessor, (removed.get(token.accessor) ?? 0) + 1);
-    original(token);
-  };
-  return removed;
-}
 
 /** Resolves once a broker has logged in to the stand-in through AppRole. */
 function brokerLogin() {
@@ -85,7 +73,7 @@ it('completes every revocation after a SIGKILL mid-offboarding, none twice', asy
   const grants = [];
   for (let i = 0; i < 10; i += 1) grants.push(await h.activeGrant(tech.id, vault.tenants[i % 2]!));
   const ids = grants.map((g) => g.id);
-  const removed = recordRevocations();
+  const removed = recordRevocations(vault);
   const loggedIn = brokerLogin();
 
   const first = await startChild(env);

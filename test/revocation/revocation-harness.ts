@@ -90,3 +90,18 @@ export function revocationHarness(database: { db: Database; url: string }, vault
 
   return { config, app, grants, counting, activeGrant, startWorker, tokenAlive };
 }
+
+/**
+ * Counts, per token accessor, the tokens the stand-in really revoked (not
+ * "already gone" answers), from now on.
+ */
+export function recordRevocations(vault: VaultFixture): Map<string, number> {
+  const removed = new Map<string, number>();
+  const state = vault.standin!.state;
+  const revokeToken = state.revokeToken.bind(state);
+  state.revokeToken = (token) => {
+    removed.set(token.accessor, (removed.get(token.accessor) ?? 0) + 1);
+    revokeToken(token);
+  };
+  return removed;
+}

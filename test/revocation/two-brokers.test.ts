@@ -12,7 +12,7 @@ import { spawnBroker, type BrokerProcess } from '../support/broker-process';
 import { useTestDatabase } from '../support/database';
 import { createTechnician } from '../support/factories';
 import { startVaultFixture, type VaultFixture } from '../vault/vault-fixture';
-import { revocationHarness, waitFor } from './revocation-harness';
+import { recordRevocations, revocationHarness, waitFor } from './revocation-harness';
 
 const database = useTestDatabase();
 let vault: VaultFixture;
@@ -47,14 +47,7 @@ it('expires each grant once when two brokers share the database', async () => {
     children.push(await spawnBroker({ ...env, DATA_DIR: dataDir }, 60000).started);
   }
 
-  // Count what the stand-in really revokes, per token accessor.
-  const removed = new Map<string, number>();
-  const state = vault.standin!.state;
-  const revokeToken = state.revokeToken.bind(state);
-  state.revokeToken = (token) => {
-    removed.set(token.accessor, (removed.get(token.accessor) ?? 0) + 1);
-    revokeToken(token);
-  };
+  const removed = recordRevocations(vault);
 
   // The stand-in's clock stands still: only a broker can end these tokens.
   const tech = await createTechnician(database.db);
