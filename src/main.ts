@@ -34,6 +34,11 @@ async function main() {
       process.exit(1);
     }
   };
+  // The embedded PostgreSQL package installs its own signal hooks that stop
+  // the database at once and exit; the broker's stop closes it last, after
+  // requests and jobs have drained, so it owns these signals alone.
+  process.removeAllListeners('SIGTERM');
+  process.removeAllListeners('SIGINT');
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
