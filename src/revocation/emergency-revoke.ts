@@ -4,14 +4,13 @@
  * reason starts it; the answer is a receipt (like an offboarding hook's) that
  * shows when Vault has confirmed every revocation.
  *
- * Marking is set-based, one transaction per tenant (one UPDATE, the tenant's
- * audit events, one batch of revoke jobs), eight tenants in parallel, so ten
- * thousand grants are marked in seconds and each tenant's chain gets one event
- * per grant. The Vault revocations then run on the job queue, a batch of one
+ * Marking is set-based, in one transaction (one UPDATE, every tenant's audit
+ * events in one batched append, the revoke jobs), so ten thousand grants are
+ * marked in about a second and each tenant's chain gets one event per grant. The Vault revocations then run on the job queue, a batch of one
  * tenant's grants per job (see complete-revocation-batch.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { appendAudit } from '../audit/append';
+import { appendAudit, appendAuditAll } from '../audit/append';
 import { claimHookEvent, storeReceipt, type HookEventRow } from '../hooks/hook-events';
 import {
   receiptView,
@@ -22,16 +21,7 @@ import {
 import type { Principal } from '../identity/authenticate';
 import type { Database } from '../platform/database';
 import { logger } from '../platform/logger';
-import { forEachLimit } from './bounded-parallel';
 import { markRevoking } from './request-revocation';
-import { LIVE_STATUSES } from './revocation-types';
-
-/**
- * Tenants marked at once: each holds one connection of the HTTP side's pool
- * (10) and its tenant's audit head lock. Marking is a chain of short round
- * trips, so more lanes mean more marked per second, up to the pool.
- */
-const TENANTS_IN_PARALLEL = 8;
 
 /** Marks every live grant of every tenant for revocation; returns the receipt. */
 export async function revokeAll(
@@ -46,31 +36,33 @@ export async function revokeAll(
   );
   if (!claim.fresh) throw new Error('emergency event id collided');
 
-  const tenants: string[] = await db('grants')
-    .whereIn('status', LIVE_STATUSES)
-    .distinct()
-    .orderBy('tenant')
-    .pluck('tenant');
+  // One transaction marks every live grant (one UPDATE), writes every
+  // tenant's events in one batched append, and queues the confirmation jobs:
+  // a few round trips in all, so Vault confirmations start at once.
   const effects: Record<string, TenantEffects> = {};
-  await forEachLimit(tenants, TENANTS_IN_PARALLEL, async (tenant) => {
-    const grants = await db.transaction(async (trx) => {
-      const marked = await markRevoking(trx, (q) => q.where({ tenant }), {
-        actor,
-        reason,
-        context: { emergency: claim.id },
-        batched: true,
-      });
-      await appendAudit(trx, {
+  await db.transaction(async (trx) => {
+    const marked = await markRevoking(trx, (q) => q, {
+      actor,
+      reason,
+      context: { emergency: claim.id },
+      batched: true,
+    });
+    for (const grant of marked) {
+      effects[grant.tenant] ??= { requests_cancelled: 0, grants: [] };
+      effects[grant.tenant]!.grants.push(grant.id);
+    }
+    await appendAuditAll(
+      trx,
+      Object.entries(effects).map(([tenant, effect]) => ({
         tenant,
         actor,
-        action: 'emergency.revoke_all',
+        action: 'emergency.revoke_all' as const,
         subject: claim.id,
-        data: { reason, grants_revoking: marked.length },
-      });
-      return marked;
-    });
-    effects[tenant] = { requests_cancelled: 0, grants: grants.map((grant) => grant.id) };
+        data: { reason, grants_revoking: effect.grants.length },
+      })),
+    );
   });
+  const tenants = Object.keys(effects);
 
   const total = Object.values(effects).reduce((sum, e) => sum + e.grants.length, 0);
   const receipt: StoredReceipt = {
