@@ -47,6 +47,21 @@ function brokerLogin() {
   });
 }
 
+/** Resolves once `child` was killed by SIGKILL as the stand-in revoked its first token. */
+function killOnFirstRevocation(child: BrokerProcess) {
+  const state = vault.standin!.state;
+  const revokeToken = state.revokeToken.bind(state);
+  return new Promise<void>((resolve) => {
+    state.revokeToken = (token) => {
+      if (!child.child.killed) {
+        child.child.kill('SIGKILL');
+        resolve();
+      }
+      revokeToken(token);
+    };
+  });
+}
+
 async function startChild(env: Record<string, string>) {
   const child = await spawnBroker(env, 60000).started;
   children.push(child);
@@ -93,10 +108,11 @@ it('completes every revocation after a SIGKILL mid-offboarding, none twice', asy
     .send(body)
     .expect(201);
   // The broker logs in on its first revocation; once in, its revocations reach
-  // the stand-in and wait there 1.5 s. Kill it while they wait.
+  // the stand-in and wait there 1.5 s. Kill it the moment the stand-in carries
+  // out the first of them, before answering: Vault has revoked a credential
+  // the killed broker never heard back about, and others are still in flight.
   await loggedIn;
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  first.child.kill('SIGKILL');
+  await killOnFirstRevocation(first);
   await first.exited;
   const statuses = await database.db('grants').whereIn('id', ids).pluck('status');
   expect(statuses).toContain('revoking');
