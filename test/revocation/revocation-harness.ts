@@ -88,7 +88,39 @@ export function revocationHarness(database: { db: Database; url: string }, vault
     }
   }
 
-  return { config, app, grants, counting, activeGrant, startWorker, tokenAlive };
+  /**
+   * Asserts that each grant's token was removed from the stand-in exactly once
+   * (per `removed`, from recordRevocations), is gone, and that each grant has
+   * exactly one `action` audit event.
+   */
+  async function expectEachEndedOnce(
+    grants: { id: string; vault_accessor: string }[],
+    removed: Map<string, number>,
+    action: 'grant.revoked' | 'grant.expired',
+  ) {
+    for (const grant of grants) {
+      expect(removed.get(grant.vault_accessor)).toBe(1);
+      expect(await tokenAlive(grant.vault_accessor)).toBe(false);
+    }
+    const ids = grants.map((grant) => grant.id);
+    const subjects = await database
+      .db('audit_events')
+      .whereIn('subject', ids)
+      .andWhere({ action })
+      .pluck('subject');
+    expect(subjects.sort()).toEqual([...ids].sort());
+  }
+
+  return {
+    config,
+    app,
+    grants,
+    counting,
+    activeGrant,
+    startWorker,
+    tokenAlive,
+    expectEachEndedOnce,
+  };
 }
 
 /**
