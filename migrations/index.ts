@@ -11,6 +11,7 @@ import * as hooks from './004-hooks';
 import * as oneLiveRequest from './005-one-live-request';
 import * as grantDelivery from './006-grant-delivery';
 import * as jobQueue from './007-job-queue';
+import * as auditAppendFunction from './008-audit-append-function';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -25,6 +26,7 @@ const migrations: [string, Migration][] = [
   ['005-one-live-request', oneLiveRequest],
   ['006-grant-delivery', grantDelivery],
   ['007-job-queue', jobQueue],
+  ['008-audit-append-function', auditAppendFunction],
 ];
 
 /** knex's migrationSource over the list above. */

@@ -38,17 +38,7 @@ export async function appendAudit(trx: Knex.Transaction, entry: AuditEntry): Pro
   if (!trx.isTransaction) throw new Error('appendAudit needs a transaction');
   const draft = draftOf(entry);
 
-  let row = await appendRow(trx, draft);
-  if (!row) {
-    // The tenant's first event: make its head row (two first appends race
-    // safely through ON CONFLICT), then append as every later event does.
-    await trx.raw(
-      'insert into audit_heads (tenant, seq, hash) values (?, 0, ?) on conflict (tenant) do nothing',
-      [entry.tenant, GENESIS_HASH],
-    );
-    row = await appendRow(trx, draft);
-    if (!row) throw new Error(`no audit head for tenant ${entry.tenant}`);
-  }
+  const row = await appendRow(trx, draft);
 
   // The database finished the hash; recompute it here with the definition the
   // verifiers use, so that any disagreement fails the append (and with it the
@@ -64,35 +54,20 @@ export async function appendAudit(trx: Knex.Transaction, entry: AuditEntry): Pro
 // appends run one commit at a time: its rate is capped near 1 / commit latency
 // (see npm run bench:audit). Gapless seqs need this; busy tenants share the cap.
 //
-// One statement, so one round trip under the lock: lock the tenant's head row,
-// take the next seq, hash prev_hash || canonical event with that seq spliced
-// in (the canonical text comes from Node as bytes, so the server's encoding
-// plays no part), insert the event and move the head. Undefined when the
-// tenant has no head row yet.
+// One round trip under the lock: audit_append (migrations/008) locks the
+// tenant's head row (making it at genesis for a first event), takes the next
+// seq, hashes prev_hash || canonical event with that seq spliced in (the
+// canonical text comes from Node as bytes, so the server's encoding plays no
+// part), inserts the event and moves the head.
 async function appendRow(trx: Knex.Transaction, draft: Omit<ChainedEvent, 'seq'>) {
   const [before, after] = canonicalAroundSeq(draft);
   const result = await trx.raw(
-    `with head as (
-       select seq, hash from audit_heads where tenant = ? for update
-     ), next as (
-       select seq + 1 as seq, hash as prev_hash,
-         encode(sha256(convert_to(hash, 'UTF8') || ?::bytea
-           || convert_to((seq + 1)::text, 'UTF8') || ?::bytea), 'hex') as hash
-       from head
-     ), event as (
-       insert into audit_events
-         (tenant, seq, id, time, actor_kind, actor_id, action, subject, data, prev_hash, hash)
-       select ?, seq, ?, ?, ?, ?, ?, ?, ?::jsonb, prev_hash, hash from next
-       returning seq, prev_hash, hash
-     )
-     update audit_heads as h set seq = event.seq, hash = event.hash
-     from event where h.tenant = ?
-     returning event.seq, event.prev_hash, event.hash`,
+    `select event_seq as seq, event_prev_hash as prev_hash, event_hash as hash
+     from audit_append(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       draft.tenant,
       Buffer.from(before, 'utf8'),
       Buffer.from(after, 'utf8'),
-      draft.tenant,
       draft.id,
       draft.time,
       draft.actor_kind,
@@ -100,10 +75,9 @@ async function appendRow(trx: Knex.Transaction, draft: Omit<ChainedEvent, 'seq'>
       draft.action,
       draft.subject,
       JSON.stringify(draft.data),
-      draft.tenant,
     ],
   );
-  return result.rows[0] as { seq: number; prev_hash: string; hash: string } | undefined;
+  return result.rows[0] as { seq: number; prev_hash: string; hash: string };
 }
 
 /**
