@@ -18,6 +18,7 @@ import type { AuditEvent } from './append';
 import { GENESIS_HASH, chainHash } from './chain';
 import { checkpointStatement, listCheckpoints, type Checkpoint } from './checkpoints';
 import { eventBatches } from './event-batches';
+import { PARALLEL_FROM_EVENTS, defaultSegments, scanInSegments } from './segment-scan';
 import type { AuditSigner } from './signing-key';
 
 /** The kinds of fault verification tells apart. */
@@ -49,11 +50,23 @@ export interface VerifyResult {
   fault: ChainFault | null;
 }
 
-/** Verifies `tenant`'s chain and checkpoints against `signer`'s public key. */
+/** How a long chain is checked: in `segments` ranges at once from `parallelFrom` events. */
+export interface VerifyOptions {
+  parallelFrom?: number;
+  segments?: number;
+}
+
+/**
+ * Verifies `tenant`'s chain and checkpoints against `signer`'s public key.
+ * A long chain is first checked in seq ranges side by side (segment-scan.ts);
+ * only when that finds something does the walk in seq order below run, to
+ * name the first fault and its kind.
+ */
 export async function verifyChain(
   db: Database,
   signer: AuditSigner,
   tenant: string,
+  options: VerifyOptions = {},
 ): Promise<VerifyResult> {
   // Bound the scan by the head as it is now, read before the checkpoints, so
   // that appends made while we verify are not half-seen. A checkpoint written
@@ -63,33 +76,77 @@ export async function verifyChain(
   const checkpoints = await listCheckpoints(db, tenant);
   const lastCheckpoint = checkpoints[checkpoints.length - 1]?.seq ?? 0;
   const upToSeq = head ? Math.max(head.seq, lastCheckpoint) : Number.MAX_SAFE_INTEGER;
-  const bySeq = new Map(checkpoints.map((c) => [c.seq, c]));
   const faults: ChainFault[] = checkpoints.flatMap((c) => signatureFault(signer, c));
 
+  const parallelFrom = options.parallelFrom ?? PARALLEL_FROM_EVENTS;
+  const cleanHead =
+    head !== undefined && upToSeq >= parallelFrom
+      ? await scanInSegments(
+          db,
+          tenant,
+          upToSeq,
+          options.segments ?? defaultSegments(),
+          checkpoints,
+        )
+      : null;
+  const walked: Walk =
+    cleanHead !== null
+      ? { events: upToSeq, lastSeq: upToSeq, headHash: cleanHead, fault: null }
+      : await walkInOrder(db, tenant, upToSeq, checkpoints);
+
+  if (walked.fault) faults.push(walked.fault);
+  else faults.push(...truncationFaults(checkpoints, head?.seq, walked.lastSeq));
+  const fault = faults.reduce<ChainFault | null>((a, b) => (a && a.seq <= b.seq ? a : b), null);
+  return {
+    tenant,
+    ok: fault === null,
+    events: walked.events,
+    last_seq: walked.lastSeq,
+    head_hash: walked.headHash,
+    checkpoints: checkpoints.length,
+    fault,
+  };
+}
+
+/** How far a walk along the chain got, and the fault that stopped it. */
+interface Walk {
+  events: number;
+  lastSeq: number;
+  headHash: string;
+  fault: ChainFault | null;
+}
+
+// Walks the chain in seq order up to `upToSeq`, stopping at the first fault.
+async function walkInOrder(
+  db: Database,
+  tenant: string,
+  upToSeq: number,
+  checkpoints: Checkpoint[],
+): Promise<Walk> {
+  const bySeq = new Map(checkpoints.map((c) => [c.seq, c]));
   let events = 0;
   let lastSeq = 0;
   let prev = GENESIS_HASH;
   let prevPrev: string | null = null;
-  let chainFault: ChainFault | null = null;
+  const walk = (fault: ChainFault | null): Walk => ({ events, lastSeq, headHash: prev, fault });
 
-  scan: for await (const batch of eventBatches(db, tenant, { upToSeq })) {
+  for await (const batch of eventBatches(db, tenant, { upToSeq })) {
     for (const row of batch) {
       // The clean path is one hash and two comparisons; only a row that fails
       // them pays for working out what kind of fault it is.
       const clean =
         row.seq === lastSeq + 1 && row.prev_hash === prev && chainHash(prev, row) === row.hash;
       if (!clean) {
-        chainFault = await linkFault(db, row, lastSeq + 1, prev, prevPrev);
-        if (chainFault) break scan;
+        const fault = await linkFault(db, row, lastSeq + 1, prev, prevPrev);
+        if (fault) return walk(fault);
       }
       const checkpoint = bySeq.get(row.seq);
       if (checkpoint && checkpoint.hash !== row.hash) {
-        chainFault = {
+        return walk({
           kind: 'checkpoint_mismatch',
           seq: row.seq,
           detail: 'the event hash differs from the signed checkpoint',
-        };
-        break scan;
+        });
       }
       events += 1;
       lastSeq = row.seq;
@@ -97,19 +154,7 @@ export async function verifyChain(
       prev = row.hash;
     }
   }
-
-  if (chainFault) faults.push(chainFault);
-  else faults.push(...truncationFaults(checkpoints, head?.seq, lastSeq));
-  const fault = faults.reduce<ChainFault | null>((a, b) => (a && a.seq <= b.seq ? a : b), null);
-  return {
-    tenant,
-    ok: fault === null,
-    events,
-    last_seq: lastSeq,
-    head_hash: prev,
-    checkpoints: checkpoints.length,
-    fault,
-  };
+  return walk(null);
 }
 
 function signatureFault(signer: AuditSigner, checkpoint: Checkpoint): ChainFault[] {

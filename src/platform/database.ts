@@ -3,13 +3,9 @@
  * Every query goes through the Knex instance made here.
  */
 import knex, { type Knex } from 'knex';
-import pg from 'pg';
 import { migrationSource } from '../../migrations';
 import { logger } from './logger';
-
-// PostgreSQL bigint (int8) arrives as a string by default; the broker's bigints
-// (audit sequence numbers) stay far below 2^53, so read them as numbers.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+import './pg-types';
 
 /** The broker's database handle. */
 export type Database = Knex;
