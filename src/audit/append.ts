@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Actor, AuditAction } from './actions';
 import { GENESIS_HASH, canonicalAroundSeq, chainHash, type ChainedEvent } from './chain';
+import { EVENT_COLUMNS } from './event-batches';
 
 /** What a module says about a change. */
 export interface AuditEntry {
@@ -84,8 +85,8 @@ async function appendRow(trx: Knex.Transaction, draft: Omit<ChainedEvent, 'seq'>
  * Appends several events, within `trx`, each tenant's in the order given.
  * The chains are computed here in Node with the verifiers' own chainHash and
  * written with one statement locking every head involved (in tenant order, so
- * that concurrent callers cannot deadlock), multi-row inserts, and one
- * statement moving every head: a handful of round trips however many events
+ * that concurrent callers cannot deadlock), one insert, and one statement
+ * moving every head: a handful of round trips however many events
  * and tenants, which is what lets an emergency mark ten thousand grants at once.
  * Returns the events in the order of `entries`.
  */
@@ -117,12 +118,18 @@ export async function appendAuditAll(
     head.set(entry.tenant, { seq: event.seq, hash });
     return stored;
   });
-  for (let i = 0; i < events.length; i += INSERT_CHUNK) {
-    const rows = events
-      .slice(i, i + INSERT_CHUNK)
-      .map((event) => ({ ...event, data: JSON.stringify(event.data) }));
-    await trx('audit_events').insert(rows);
-  }
+  // One INSERT for all of them: a column of values per array parameter, so the
+  // statement stays the same size however many events there are.
+  const columns = EVENT_COLUMNS.map((column) =>
+    column === 'data' ? events.map((e) => JSON.stringify(e.data)) : events.map((e) => e[column]),
+  );
+  await trx.raw(
+    `insert into audit_events (${EVENT_COLUMNS.join(', ')})
+     select * from unnest(?::text[], ?::bigint[], ?::uuid[], ?::text[], ?::text[], ?::text[],
+       ?::text[], ?::text[], ?::jsonb[], ?::text[], ?::text[])`,
+    // node-postgres sends arrays holding nulls; knex's types only know arrays of one kind.
+    columns as unknown as Knex.RawBinding[],
+  );
   const moved = [...head.entries()];
   await trx.raw(
     `update audit_heads as h set seq = m.seq, hash = m.hash
@@ -132,9 +139,6 @@ export async function appendAuditAll(
   );
   return events;
 }
-
-// Rows per INSERT: 11 parameters a row stays well under PostgreSQL's 65535.
-const INSERT_CHUNK = 2000;
 
 function draftOf(entry: AuditEntry): Omit<ChainedEvent, 'seq'> {
   return {

@@ -1,9 +1,13 @@
 /**
  * Finishing many revocations in one job, for revocation at scale (emergency
- * revoke-all): one transaction locks a batch of one tenant's `revoking`
+ * revoke-all, offboarding): one transaction locks a batch of `revoking`
  * grants, revokes each credential in Vault, and records those Vault confirmed.
  * Per grant that leaves the Vault call and its audit event; the job, the
- * locks and the commit are paid once per batch.
+ * locks, the statements and the commit are paid once per batch.
+ *
+ * A batch's Vault calls run side by side, through a limit the worker shares
+ * between all its batch jobs (`vaultLimit`), so that Vault sees a steady
+ * number of revocations in flight however the grants fall into batches.
  *
  * Grants another run holds (SKIP LOCKED) are left to it. A grant whose Vault
  * revocation fails gets its own revoke job with the usual back-off, so one
@@ -11,6 +15,7 @@
  * batch back and the job runs again: Vault answers "already gone" for what it
  * had revoked, which counts as done (invariant 7).
  */
+import type pLimit from 'p-limit';
 import { logger } from '../platform/logger';
 import type { Database } from '../platform/database';
 import { addJobs } from '../jobs/job-queue';
@@ -26,8 +31,11 @@ import {
   type RevocationOutcome,
 } from './revocation-types';
 
-/** Grants per batch job: small enough that one job never holds locks for long. */
-export const REVOKE_BATCH_SIZE = 25;
+/**
+ * Grants per batch job: a hundred makes per-job costs small next to the Vault
+ * calls, while one job still holds its grants' locks for well under a second.
+ */
+export const REVOKE_BATCH_SIZE = 100;
 
 /** The batch job's payload. */
 export interface RevokeBatchPayload {
@@ -40,6 +48,7 @@ export async function completeRevocations(
   db: Database,
   issuers: Issuers,
   batch: RevokeBatchPayload,
+  vaultLimit: pLimit.Limit,
 ): Promise<number> {
   const failed: string[] = [];
   const done = await db.transaction(async (trx) => {
@@ -51,18 +60,28 @@ export async function completeRevocations(
       .skipLocked()
       .select([...REVOCABLE_COLUMNS]);
     const confirmed: { grant: RevocableGrant; result: CompletionResult }[] = [];
-    for (const grant of grants) {
-      try {
-        confirmed.push({ grant, result: await revokeCredential(issuers, grant) });
-      } catch (error) {
-        failed.push(grant.id);
-        logger.warn('revocation failed, will retry', {
-          grant_id: grant.id,
-          attempt: 1,
-          error_code: (error as { code?: string }).code ?? 'unknown',
-        });
-      }
-    }
+    await Promise.all(
+      grants.map((grant) =>
+        vaultLimit(async () => {
+          try {
+            confirmed.push({ grant, result: await revokeCredential(issuers, grant) });
+          } catch (error) {
+            failed.push(grant.id);
+            logger.warn('revocation failed, will retry', {
+              grant_id: grant.id,
+              attempt: 1,
+              error_code: (error as { code?: string }).code ?? 'unknown',
+            });
+          }
+        }),
+      ),
+    );
+    // Record in one order whatever order Vault answered in: audit events of a
+    // tenant follow the grants' order, and heads are locked in tenant order.
+    confirmed.sort(
+      (a, b) =>
+        a.grant.tenant.localeCompare(b.grant.tenant) || a.grant.id.localeCompare(b.grant.id),
+    );
     await recordBatch(trx, confirmed, batch.outcome);
     return confirmed.length;
   });
@@ -101,7 +120,6 @@ async function recordBatch(
     .returning(['id', 'grant_id', 'technician_id']);
 
   const tenantOf = new Map(confirmed.map(({ grant }) => [grant.id, grant.tenant]));
-  // All of one tenant (a batch holds one tenant's grants): one batched append.
   await appendAuditAll(trx, [
     ...confirmed.map(({ grant, result }) => ({
       tenant: grant.tenant,

@@ -7,8 +7,8 @@
  * Marking is set-based, in one transaction (one UPDATE, every tenant's audit
  * events in one batched append, the revoke jobs), so ten thousand grants are
  * marked in about a second and each tenant's chain gets one event per grant.
- * The Vault revocations then run on the job queue, a batch of one tenant's
- * grants per job (see complete-revocation-batch.ts).
+ * The Vault revocations then run on the job queue, a batch of grants per job
+ * (see complete-revocation-batch.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { appendAudit, appendAuditAll } from '../audit/append';

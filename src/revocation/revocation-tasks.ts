@@ -10,6 +10,7 @@
  * retries remain for failures outside Vault (a lost database connection).
  */
 import type { Task, TaskList } from 'graphile-worker';
+import pLimit from 'p-limit';
 import { expirePendingRequests } from '../access/expire-requests';
 import { writeDueCheckpoints, type CheckpointSchedule } from '../audit/checkpoints';
 import type { AuditSigner } from '../audit/signing-key';
@@ -31,6 +32,8 @@ export interface RevocationTaskDeps {
   retryMaxSeconds: number;
   /** A revocation pending longer than this (seconds) is reported overdue. */
   overdueAfterSeconds: number;
+  /** Vault revocations in flight at once from all batch jobs together. */
+  vaultConcurrency: number;
   /** Signs audit checkpoints; without it the checkpoint task is not scheduled. */
   signer?: AuditSigner;
   checkpoints?: CheckpointSchedule;
@@ -44,6 +47,7 @@ export function retryDelaySeconds(attempt: number, maxSeconds: number): number {
 /** The task handlers, by job name. */
 export function revocationTasks(deps: RevocationTaskDeps): TaskList {
   const { db } = deps;
+  const vaultLimit = pLimit(deps.vaultConcurrency);
   const grantExpire: Task = async (payload) => {
     const { grant_id } = payload as { grant_id: string };
     if (await expireGrant(db, grant_id)) logger.info('grant expiring', { grant_id });
@@ -78,7 +82,7 @@ export function revocationTasks(deps: RevocationTaskDeps): TaskList {
     'grant-expire': grantExpire,
     'grant-revoke': grantRevoke,
     'grant-revoke-batch': async (payload) => {
-      await completeRevocations(db, deps.issuers, payload as RevokeBatchPayload);
+      await completeRevocations(db, deps.issuers, payload as RevokeBatchPayload, vaultLimit);
     },
     'grant-expire-sweep': async () => {
       const count = await expireOverdueGrants(db);

@@ -29,6 +29,7 @@ export async function startRevocationWorker(deps: {
     issuers: deps.issuers,
     retryMaxSeconds: config.revocation.retryMax,
     overdueAfterSeconds: config.revocation.overdueAfter,
+    vaultConcurrency: config.jobs.concurrency,
     signer: auditSigner(config),
     checkpoints: CHECKPOINTS,
   });
