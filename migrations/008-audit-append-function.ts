@@ -25,9 +25,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     create function audit_append(
       p_tenant text, p_before bytea, p_after bytea, p_id uuid, p_time text,
-      p_actor_kind text, p_actor_id text, p_action text, p_subject text, p_data jsonb
-    ) returns table (event_seq bigint, event_prev_hash text, event_hash text)
-    language plpgsql as $$
+      p_actor_kind text, p_actor_id text, p_action text, p_subject text, p_data jsonb,
+      out event_seq bigint, out event_prev_hash text, out event_hash text
+    ) language plpgsql as $$
     begin
       for attempt in 1..2 loop
         update audit_heads as h
@@ -44,7 +44,6 @@ export async function up(knex: Knex): Promise<void> {
         (tenant, seq, id, time, actor_kind, actor_id, action, subject, data, prev_hash, hash)
         values (p_tenant, event_seq, p_id, p_time, p_actor_kind, p_actor_id, p_action,
           p_subject, p_data, event_prev_hash, event_hash);
-      return next;
     end $$;
   `);
 }
