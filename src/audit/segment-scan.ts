@@ -15,6 +15,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import pLimit from 'p-limit';
 import type { Database } from '../platform/database';
 import type { AuditEvent } from './append';
 import { GENESIS_HASH, chainHash } from './chain';
@@ -101,11 +102,19 @@ export function defaultSegments(): number {
 // on this thread instead, concurrently: the same code, without the threads.
 const WORKER_SCRIPT = join(__dirname, 'verify-worker.js');
 
+// Threads (each with a database connection of its own, outside the pool)
+// running at once in this process, however many verifications are under way:
+// several auditors verifying long chains share the machine's cores.
+const threads = pLimit(defaultSegments());
+
 function runSegment(db: Database, task: SegmentTask): Promise<SegmentScan> {
   if (!existsSync(WORKER_SCRIPT)) {
     return scanSegment(eventBatches(db, task.tenant, segmentBounds(task)), task);
   }
-  const connection: unknown = db.client.config.connection;
+  return threads(() => runWorker(db.client.config.connection, task));
+}
+
+function runWorker(connection: unknown, task: SegmentTask): Promise<SegmentScan> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_SCRIPT, { workerData: { connection, task } });
     worker.once('message', (scan: SegmentScan) => resolve(scan));
