@@ -82,8 +82,8 @@ export async function completeRevocations(
         }),
       ),
     );
-    // Record in one order whatever order Vault answered in: audit events of a
-    // tenant follow the grants' order, and heads are locked in tenant order.
+    // Record in one order whatever order Vault answered in, so that a batch's
+    // audit events come out the same on every run.
     confirmed.sort(
       (a, b) =>
         a.grant.tenant.localeCompare(b.grant.tenant) || a.grant.id.localeCompare(b.grant.id),
