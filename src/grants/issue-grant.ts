@@ -17,7 +17,8 @@
 // appends, the expiry job) and the five Vault calls. On a 2-core machine the
 // broker completes about a third as many flows per second as a bare loop making
 // the same Vault calls and rows (npm run bench:grants; the target is a half),
-// and at half load it adds about 50 ms at p99 (the target is under 15 ms).
+// and at half load it adds 15-20 ms at the median and 4-50 ms at p99 (the
+// target is under 15 ms at p99).
 // Fewer statements per flow is the way forward; nothing is skipped meanwhile.
 import { SYSTEM } from '../audit/actions';
 import { appendAudit } from '../audit/append';
