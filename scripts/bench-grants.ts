@@ -106,7 +106,7 @@ async function main() {
 
     report(`full load (${full} concurrent)`, b1, a1);
     report(`closed loop at half the concurrency (${half} concurrent)`, b2, a2);
-    report(`half load (${rate.toFixed(1)} flows/s arriving on schedule, ${paced} flows)`, b3, a3);
+    report(`half load (${rate.toFixed(1)} flows/s on a schedule, ${paced} flows)`, b3, a3);
     console.log(
       `throughput ratio broker/baseline at full load: ${(b1.rate / a1.rate).toFixed(2)} (target >= 0.5)`,
     );

@@ -26,7 +26,7 @@ async function scan(tenant: string, upTo: number) {
 }
 
 describe('checking a chain in parallel seq ranges', () => {
-  it('joins the ranges of a clean chain into its head hash, as the walk in order does', async () => {
+  it('joins the ranges of a clean chain into its head hash, as walking in order does', async () => {
     const { tenant, head } = await chain();
     expect(await scan(tenant, head.seq)).toBe(head.hash);
 

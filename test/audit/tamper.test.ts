@@ -139,7 +139,7 @@ describe.each(modes)(
       expect(result.last_seq).toBe(15);
     });
 
-    it('finds a cut-off tail past the last checkpoint by the head row, when left alone', async () => {
+    it('finds a tail cut past the last checkpoint by the head row, left alone', async () => {
       const tenant = await freshChain();
       await appendEvents(database.db, tenant, 4);
       await tamper(database.db, (trx) =>
@@ -149,7 +149,7 @@ describe.each(modes)(
       expect(result.fault).toMatchObject({ kind: 'truncation', seq: 24 });
     });
 
-    it('finds a chain rewritten with recomputed hashes at the checkpoint it contradicts', async () => {
+    it('finds a chain rewritten with new hashes at the checkpoint it contradicts', async () => {
       const tenant = await freshChain();
       const rows = await database.db('audit_events').where({ tenant }).orderBy('seq');
       let prev = rows[4].hash;
