@@ -6,7 +6,10 @@
 import type { Knex } from 'knex';
 import { SYSTEM, type AuditAction } from '../../src/audit/actions';
 import { appendAudit, type AuditEvent } from '../../src/audit/append';
+import { writeCheckpoint } from '../../src/audit/checkpoints';
+import type { AuditSigner } from '../../src/audit/signing-key';
 import type { Database } from '../../src/platform/database';
+import { createTenant } from '../support/factories';
 
 const ACTIONS: AuditAction[] = ['request.created', 'grant.issued', 'session.opened'];
 
@@ -32,6 +35,14 @@ export async function appendEvents(db: Database, tenant: string, count: number) 
     events.push(event);
   }
   return events;
+}
+
+/** A tenant of its own with `count` events and a checkpoint (event `count + 1`) over them. */
+export async function checkpointedChain(db: Database, signer: AuditSigner, count: number) {
+  const tenant = await createTenant(db);
+  await appendEvents(db, tenant, count);
+  await writeCheckpoint(db, signer, tenant);
+  return tenant;
 }
 
 /**

@@ -1,22 +1,19 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { GENESIS_HASH } from '../../src/audit/chain';
-import { listCheckpoints, writeCheckpoint } from '../../src/audit/checkpoints';
+import { listCheckpoints } from '../../src/audit/checkpoints';
 import { scanInSegments, type SegmentScan } from '../../src/audit/segment-scan';
 import { generateSigner } from '../../src/audit/signing-key';
 import { verifyChain } from '../../src/audit/verify';
 import { useTestDatabase } from '../support/database';
-import { createTenant } from '../support/factories';
-import { appendEvents, tamper } from './audit-fixtures';
+import { checkpointedChain, tamper } from './audit-fixtures';
 
 const database = useTestDatabase();
 const signer = generateSigner();
 
 // 30 events and a checkpoint (event 31): three ranges of 11, 11 and 9.
 async function chain() {
-  const tenant = await createTenant(database.db);
-  await appendEvents(database.db, tenant, 30);
-  await writeCheckpoint(database.db, signer, tenant);
+  const tenant = await checkpointedChain(database.db, signer, 30);
   const head = await database.db('audit_heads').where({ tenant }).first('seq', 'hash');
   return { tenant, head: head as { seq: number; hash: string } };
 }

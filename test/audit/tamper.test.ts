@@ -1,22 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { chainHash } from '../../src/audit/chain';
-import { writeCheckpoint } from '../../src/audit/checkpoints';
 import { generateSigner } from '../../src/audit/signing-key';
 import { verifyChain, type VerifyOptions } from '../../src/audit/verify';
 import { useTestDatabase } from '../support/database';
-import { createTenant } from '../support/factories';
-import { appendEvents, tamper } from './audit-fixtures';
+import { appendEvents, checkpointedChain, tamper } from './audit-fixtures';
 
 const database = useTestDatabase();
 const signer = generateSigner();
 
 // Each case gets a tenant of its own: 20 events, a checkpoint (event 21).
-async function freshChain() {
-  const tenant = await createTenant(database.db);
-  await appendEvents(database.db, tenant, 20);
-  await writeCheckpoint(database.db, signer, tenant);
-  return tenant;
-}
+const freshChain = () => checkpointedChain(database.db, signer, 20);
 
 async function shiftSeqs(tenant: string, fromSeq: number, by: number) {
   // Two steps, because the primary key is checked row by row.
