@@ -188,7 +188,8 @@ async function verifySpeed(db: Database, url: string) {
   console.log(`  speed ratio       ${(readTime / verifyTime).toFixed(2)}  (target >= 0.50)`);
   console.log(`  peak heap         ${Math.round(peakHeap / 2 ** 20)} MiB during verify`);
   console.log(
-    `  result            ok=${result.ok} events=${result.events} checkpoints=${result.checkpoints}` +
+    `  result            ok=${result.ok} events=${result.events}` +
+      ` checkpoints=${result.checkpoints}` +
       ` fault=${result.fault ? JSON.stringify(result.fault) : 'none'}`,
   );
   if (!result.ok || result.events !== LOG_EVENTS) process.exitCode = 1;
@@ -274,7 +275,8 @@ async function checkpoint(
   const unsigned = { tenant, seq, hash, time: new Date().toISOString(), key_id: signer.keyId };
   const signature = signer.sign(checkpointStatement(unsigned));
   await client.query(
-    'insert into audit_checkpoints (tenant, seq, hash, time, key_id, signature) values ($1, $2, $3, $4, $5, $6)',
+    'insert into audit_checkpoints (tenant, seq, hash, time, key_id, signature) ' +
+      'values ($1, $2, $3, $4, $5, $6)',
     [tenant, seq, hash, unsigned.time, signer.keyId, signature],
   );
 }

@@ -108,7 +108,8 @@ async function main() {
     report(`closed loop at half the concurrency (${half} concurrent)`, b2, a2);
     report(`half load (${rate.toFixed(1)} flows/s on a schedule, ${paced} flows)`, b3, a3);
     console.log(
-      `throughput ratio broker/baseline at full load: ${(b1.rate / a1.rate).toFixed(2)} (target >= 0.5)`,
+      `throughput ratio broker/baseline at full load: ${(b1.rate / a1.rate).toFixed(2)}` +
+        ' (target >= 0.5)',
     );
     console.log(
       `p99 added latency at half load: ${(b3.p99 - a3.p99).toFixed(1)} ms (target < 15 ms)`,
@@ -207,7 +208,8 @@ function auditRow(tenant: string, action: string, subject: string) {
   return [tenant, auditSeq, randomUUID(), new Date().toISOString(), action, subject, hash];
 }
 const AUDIT_INSERT =
-  'insert into bench_audit (tenant, seq, id, time, actor_kind, action, subject, data, prev_hash, hash) ' +
+  'insert into bench_audit ' +
+  '(tenant, seq, id, time, actor_kind, action, subject, data, prev_hash, hash) ' +
   "values ($1, $2, $3, $4, 'technician', $5, $6, '{}', $7, $7)";
 
 /** The same Vault calls and rows as the broker's flow, with nothing around them. */
@@ -241,7 +243,8 @@ async function bareFlow(plain: pg.Pool, vault: VaultServices, pair: Pair) {
   const auth = issued!.auth as { client_token: string; accessor: string };
   const parked = await vault.wrap(pair.tenant, { token: auth.client_token }, 3600);
   await plain.query(
-    "update grants set status = 'active', vault_accessor = $2, parked_wrap_sealed = $3 where id = $1",
+    "update grants set status = 'active', vault_accessor = $2, parked_wrap_sealed = $3 " +
+      'where id = $1',
     [grantId, auth.accessor, parked.token],
   );
   await plain.query(AUDIT_INSERT, auditRow(pair.tenant, 'grant.issued', grantId));
