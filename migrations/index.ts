@@ -12,6 +12,7 @@ import * as oneLiveRequest from './005-one-live-request';
 import * as grantDelivery from './006-grant-delivery';
 import * as jobQueue from './007-job-queue';
 import * as auditAppendFunction from './008-audit-append-function';
+import * as auditAppendEvents from './009-audit-append-events';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -27,6 +28,7 @@ const migrations: [string, Migration][] = [
   ['006-grant-delivery', grantDelivery],
   ['007-job-queue', jobQueue],
   ['008-audit-append-function', auditAppendFunction],
+  ['009-audit-append-events', auditAppendEvents],
 ];
 
 /** knex's migrationSource over the list above. */

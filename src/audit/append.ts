@@ -36,49 +36,77 @@ export interface AuditEvent extends ChainedEvent {
  * the change it records.
  */
 export async function appendAudit(trx: Knex.Transaction, entry: AuditEntry): Promise<AuditEvent> {
+  const [event] = await appendAuditEvents(trx, [entry]);
+  return event!;
+}
+
+/**
+ * Appends a few events of one tenant, in the order given, within `trx`, in
+ * one round trip: for a step that records several things at once (a request
+ * granted by policy records its creation, its approval and its grant).
+ */
+export async function appendAuditEvents(
+  trx: Knex.Transaction,
+  entries: AuditEntry[],
+): Promise<AuditEvent[]> {
   if (!trx.isTransaction) throw new Error('appendAudit needs a transaction');
-  const draft = draftOf(entry);
+  const tenant = entries[0]?.tenant;
+  if (entries.some((entry) => entry.tenant !== tenant)) {
+    throw new Error('appendAuditEvents takes the events of one tenant');
+  }
+  if (tenant === undefined) return [];
+  const drafts = entries.map(draftOf);
 
-  const row = await appendRow(trx, draft);
+  const rows = await appendRows(trx, tenant, drafts);
 
-  // The database finished the hash; recompute it here with the definition the
+  // The database finished each hash; recompute it here with the definition the
   // verifiers use, so that any disagreement fails the append (and with it the
   // change) instead of writing an event that would later look tampered with.
-  const event: ChainedEvent = { ...draft, seq: row.seq };
-  if (chainHash(row.prev_hash, event) !== row.hash) {
-    throw new Error('audit hash computed by the database differs from chainHash');
-  }
-  return { ...event, prev_hash: row.prev_hash, hash: row.hash };
+  return drafts.map((draft, i) => {
+    const row = rows[i];
+    const event: ChainedEvent = { ...draft, seq: row?.seq ?? 0 };
+    if (!row || chainHash(row.prev_hash, event) !== row.hash) {
+      throw new Error('audit hash computed by the database differs from chainHash');
+    }
+    return { ...event, prev_hash: row.prev_hash, hash: row.hash };
+  });
 }
 
 // LIMITATION: the head lock is held until the caller commits, so one tenant's
 // appends run one commit at a time: its rate is capped near 1 / commit latency
 // (see npm run bench:audit). Gapless seqs need this; busy tenants share the cap.
 //
-// One round trip under the lock: audit_append (migrations/008) locks the
+// One round trip under the lock: audit_append_events (migrations/009) calls
+// audit_append (migrations/008) for each event in order, which locks the
 // tenant's head row (making it at genesis for a first event), takes the next
 // seq, hashes prev_hash || canonical event with that seq spliced in (the
 // canonical text comes from Node as bytes, so the server's encoding plays no
 // part), inserts the event and moves the head.
-async function appendRow(trx: Knex.Transaction, draft: Omit<ChainedEvent, 'seq'>) {
-  const [before, after] = canonicalAroundSeq(draft);
+async function appendRows(
+  trx: Knex.Transaction,
+  tenant: string,
+  drafts: Omit<ChainedEvent, 'seq'>[],
+) {
+  const around = drafts.map((draft) => canonicalAroundSeq(draft));
+  const column = <T>(pick: (draft: Omit<ChainedEvent, 'seq'>) => T) => drafts.map(pick);
   const result = await trx.raw(
     `select event_seq as seq, event_prev_hash as prev_hash, event_hash as hash
-     from audit_append(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+     from audit_append_events(?, ?::bytea[], ?::bytea[], ?::uuid[], ?::text[], ?::text[],
+       ?::text[], ?::text[], ?::text[], ?::jsonb[])`,
     [
-      draft.tenant,
-      Buffer.from(before, 'utf8'),
-      Buffer.from(after, 'utf8'),
-      draft.id,
-      draft.time,
-      draft.actor_kind,
-      draft.actor_id,
-      draft.action,
-      draft.subject,
-      JSON.stringify(draft.data),
-    ],
+      tenant,
+      around.map(([before]) => Buffer.from(before, 'utf8')),
+      around.map(([, after]) => Buffer.from(after, 'utf8')),
+      column((d) => d.id),
+      column((d) => d.time),
+      column((d) => d.actor_kind),
+      column((d) => d.actor_id),
+      column((d) => d.action),
+      column((d) => d.subject),
+      column((d) => JSON.stringify(d.data)),
+    ] as unknown as Knex.RawBinding[],
   );
-  return result.rows[0] as { seq: number; prev_hash: string; hash: string };
+  return result.rows as { seq: number; prev_hash: string; hash: string }[];
 }
 
 /**
