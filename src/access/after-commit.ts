@@ -8,17 +8,24 @@ import { logger } from '../platform/logger';
 import type { Principal } from '../identity/authenticate';
 import type { RequestNotice } from '../notifications/notifier';
 import type { AccessDeps } from './access-deps';
+import type { OpenedGrant } from './grant-issuance';
 import type { GrantSummary, RequestRow } from './request-row';
 
 /**
- * Issues grant `grantId` and returns its status as it is afterwards. A Vault
+ * Issues grant `grantId` (described by `opened` when just written) and returns
+ * its status as it is afterwards. A Vault
  * refusal or outage (an AppError, recorded on the grant as `failed` by the
  * issuer) reaches the caller as that error, e.g. 503 vault.unavailable: the
  * request stands, but no access was granted.
  */
-export async function issueGrant(deps: AccessDeps, grantId: string): Promise<GrantSummary> {
+export async function issueGrant(
+  deps: AccessDeps,
+  grantId: string,
+  opened?: OpenedGrant,
+): Promise<GrantSummary> {
   try {
-    await deps.issuance.issue(grantId);
+    const status = await deps.issuance.issue(grantId, opened);
+    if (status) return { id: grantId, status };
   } catch (error) {
     if (error instanceof AppError) throw error;
     logger.error('grant issuance failed', { grant_id: grantId, error });

@@ -133,7 +133,7 @@ async function approveLocked(
     });
     return { kind: 'done', row, approvals };
   }
-  const grantId = await openGrant(trx, row, profile, actor, note);
+  const { id: grantId } = await openGrant(trx, row, profile, actor, note);
   const approved = {
     ...row,
     status: 'approved' as const,

@@ -5,14 +5,15 @@
  * their audit events in one transaction.
  */
 import { randomUUID } from 'node:crypto';
-import { appendAudit } from '../audit/append';
+import { appendAudit, type AuditEntry } from '../audit/append';
 import { assertFreshMfa, type Principal } from '../identity/authenticate';
 import { badRequest, conflict } from '../platform/errors';
 import type { AccessProfile } from '../policies/access-profile';
 import { formatDuration, parseDuration } from '../policies/duration';
-import { notAssigned, relationsOn } from '../tenants/tenant-access';
+import { notAssigned, tenantStanding } from '../tenants/tenant-access';
 import type { AccessDeps } from './access-deps';
 import { issueGrant, notifyRequest } from './after-commit';
+import type { OpenedGrant } from './grant-issuance';
 import { openGrant } from './open-grant';
 import { MIN_JUSTIFICATION, type RequestInput } from './request-input';
 import { requestView, type RequestRow, type RequestView } from './request-row';
@@ -23,6 +24,9 @@ export interface RequestOutcome {
   /** True when the Idempotency-Key matched an earlier request: nothing new was made. */
   replayed: boolean;
 }
+
+/** The decision note of a request its profile approves without anyone. */
+const APPROVED_BY_POLICY = 'approved by policy';
 
 /** Grant states in which a grant still counts as live for the one-live rule. */
 export const LIVE_GRANT_STATUSES = ['issuing', 'active'];
@@ -37,7 +41,7 @@ export async function requestAccess(
   const { profile, seconds } = await checkRules(deps, principal, input);
   const ticket = input.ticket?.trim() || null;
 
-  type Written = { replay: RequestRow } | { created: RequestRow; grantId?: string };
+  type Written = { replay: RequestRow } | { created: RequestRow; grant?: OpenedGrant };
   const result = await deps.db.transaction(async (trx): Promise<Written> => {
     // One technician's requests are created one at a time, across every broker
     // process, so the replay and one-live checks below cannot race each other.
@@ -53,6 +57,9 @@ export async function requestAccess(
     await assertNothingLive(trx, principal.technicianId, input);
 
     const now = new Date();
+    // A request the profile approves by itself is written approved, with its
+    // grant, in this same transaction.
+    const byPolicy = profile.approvalsRequired === 0;
     const row: RequestRow = {
       id: randomUUID(),
       tenant: input.tenant,
@@ -61,18 +68,18 @@ export async function requestAccess(
       duration_seconds: seconds,
       justification: input.justification,
       ticket,
-      status: 'pending',
+      status: byPolicy ? 'approved' : 'pending',
       approvals_required: profile.approvalsRequired,
       idempotency_key: idempotencyKey ?? null,
       policy_hash: deps.policies().hash,
       created_at: now,
       expires_at: new Date(now.getTime() + deps.pendingTtl * 1000),
-      decided_at: null,
-      decision_note: null,
+      decided_at: byPolicy ? now : null,
+      decision_note: byPolicy ? APPROVED_BY_POLICY : null,
     };
     await trx('access_requests').insert(row);
     const actor = { kind: 'technician' as const, id: principal.technicianId };
-    await appendAudit(trx, {
+    const created: AuditEntry = {
       tenant: row.tenant,
       actor,
       action: 'request.created',
@@ -85,27 +92,31 @@ export async function requestAccess(
         approvals_required: row.approvals_required,
         policy_hash: row.policy_hash,
       },
-    });
-    if (profile.approvalsRequired > 0) return { created: row };
-    const grantId = await openGrant(trx, row, profile, actor, 'approved by policy');
-    return { created: { ...row, status: 'approved' as const, decided_at: now }, grantId };
+    };
+    if (!byPolicy) {
+      await appendAudit(trx, created);
+      return { created: row };
+    }
+    const grant = await openGrant(trx, row, profile, actor, APPROVED_BY_POLICY, [created]);
+    const { tenant, technician_id } = row;
+    const opened = { ...grant, tenant, profile: row.profile, technician_id };
+    return { created: row, grant: { ...opened, email: principal.email } };
   });
 
   if ('replay' in result) return replayOutcome(deps, result.replay);
-  const { created, grantId } = result;
-  if (!grantId) {
+  const { created, grant: opened } = result;
+  if (!opened) {
     await notifyRequest(deps, 'request.pending', created);
     return { request: requestView(created, null, 0), replayed: false };
   }
-  const grant = await issueGrant(deps, grantId);
+  const grant = await issueGrant(deps, opened.id, opened);
   return { request: requestView(created, grant, 0), replayed: false };
 }
 
 async function checkRules(deps: AccessDeps, principal: Principal, input: RequestInput) {
-  const relations = await relationsOn(deps.db, input.tenant, principal.technicianId);
-  if (relations.length === 0) throw notAssigned();
-  const tenant = await deps.db('tenants').where({ slug: input.tenant }).first('status');
-  if (tenant?.status !== 'active') {
+  const tenant = await tenantStanding(deps.db, input.tenant, principal.technicianId);
+  if (!tenant || tenant.relations.length === 0) throw notAssigned();
+  if (tenant.status !== 'active') {
     throw conflict('tenant.not_active', 'The tenant is not active: no new requests');
   }
   const profile = deps.policies().profile(input.tenant, input.profile);
@@ -142,17 +153,21 @@ export function assertWithinProfile(profile: AccessProfile, seconds: number) {
 
 async function assertNothingLive(trx: AccessDeps['db'], technicianId: string, input: RequestInput) {
   const key = { technician_id: technicianId, tenant: input.tenant, profile: input.profile };
-  const pending = await trx('access_requests').where(key).andWhere('status', 'pending').first('id');
-  const live = await trx('grants')
+  const pending = trx('access_requests').where(key).andWhere('status', 'pending').select('id');
+  const live = trx('grants')
     .where(key)
     .whereIn('status', LIVE_GRANT_STATUSES)
     .andWhere('ends_at', '>', trx.fn.now())
-    .first('id');
-  if (pending || live) {
+    .select('id');
+  // Both checks in one statement: a pending request first, else a live grant.
+  const existing = await trx
+    .select(trx.raw('coalesce((?), (?)) as id', [pending.limit(1), live.limit(1)]))
+    .first();
+  if (existing?.id) {
     throw conflict(
       'request.duplicate_live',
       'You already have a pending request or a live grant for this tenant and profile',
-      { existing: pending?.id ?? live?.id },
+      { existing: existing.id },
     );
   }
 }

@@ -22,6 +22,7 @@
 // Fewer statements per flow is the way forward; nothing is skipped meanwhile.
 import { SYSTEM } from '../audit/actions';
 import { appendAudit } from '../audit/append';
+import type { OpenedGrant } from '../access/grant-issuance';
 import type { PolicySet } from '../policies/policy-set';
 import type { Config } from '../platform/config';
 import type { Database } from '../platform/database';
@@ -41,15 +42,6 @@ export interface IssueGrantDeps {
   policies: () => PolicySet;
 }
 
-interface IssuingGrant {
-  id: string;
-  tenant: string;
-  profile: string;
-  technician_id: string;
-  email: string;
-  ends_at: Date;
-}
-
 /** Issues credentials for grants through Vault (the GrantIssuance of src/access). */
 export class VaultGrantIssuance {
   constructor(private readonly deps: IssueGrantDeps) {}
@@ -58,19 +50,23 @@ export class VaultGrantIssuance {
    * Issues the grant's credential and activates it. Throws the Vault error
    * (e.g. 503 vault.unavailable) after recording the failure.
    */
-  async issue(grantId: string): Promise<void> {
+  async issue(grantId: string, opened?: OpenedGrant): Promise<'active' | undefined> {
     const { db } = this.deps;
-    const grant: IssuingGrant | undefined = await db('grants as g')
-      .join('technicians as t', 't.id', 'g.technician_id')
-      .where({ 'g.id': grantId, 'g.status': 'issuing' })
-      .first('g.id', 'g.tenant', 'g.profile', 'g.technician_id', 't.email', 'g.ends_at');
-    if (!grant) return;
+    // A grant its opener describes may have been revoked since; then the
+    // activation below finds it no longer issuing and ends the credential.
+    const grant: OpenedGrant | undefined =
+      opened ??
+      (await db('grants as g')
+        .join('technicians as t', 't.id', 'g.technician_id')
+        .where({ 'g.id': grantId, 'g.status': 'issuing' })
+        .first('g.id', 'g.tenant', 'g.profile', 'g.technician_id', 't.email', 'g.ends_at'));
+    if (!grant) return undefined;
 
     const profile = this.deps.policies().profile(grant.tenant, grant.profile);
     const ttlSeconds = Math.floor((grant.ends_at.getTime() - Date.now()) / 1000);
     if (!profile || ttlSeconds <= 0) {
       await this.fail(grant, profile ? 'grant.ended_before_issue' : 'policy.unknown_profile');
-      return;
+      return undefined;
     }
 
     let issued: IssuedCredential | undefined;
@@ -128,9 +124,10 @@ export class VaultGrantIssuance {
     // Revoked or cancelled while Vault was issuing: the fresh credential must not
     // outlive that decision, so end it now rather than at the grant's end.
     if (!activated && issued) await this.revokeQuietly(grant, issued);
+    return activated ? 'active' : undefined;
   }
 
-  private async fail(grant: IssuingGrant, reason: string) {
+  private async fail(grant: OpenedGrant, reason: string) {
     await this.deps.db.transaction(async (trx) => {
       const updated = await trx('grants')
         .where({ id: grant.id, status: 'issuing' })
@@ -147,7 +144,7 @@ export class VaultGrantIssuance {
     logger.warn('grant issue failed', { grant_id: grant.id, tenant: grant.tenant, reason });
   }
 
-  private async revokeQuietly(grant: IssuingGrant, issued: IssuedCredential) {
+  private async revokeQuietly(grant: OpenedGrant, issued: IssuedCredential) {
     try {
       await this.deps.vault.issuers[issued.kind].revoke({
         tenant: grant.tenant,

@@ -24,6 +24,23 @@ export async function relationsOn(
 }
 
 /**
+ * A tenant's status and the relations `technicianId` holds on it, in one
+ * query; undefined when the tenant does not exist.
+ */
+export async function tenantStanding(
+  db: Database,
+  tenant: string,
+  technicianId: string,
+): Promise<{ status: TenantRow['status']; relations: Relation[] } | undefined> {
+  const relations = db('assignments')
+    .where({ tenant, technician_id: technicianId })
+    .select('relation');
+  return db('tenants')
+    .where({ slug: tenant })
+    .first('status', db.raw('array(?) as relations', [relations]));
+}
+
+/**
  * Throws unless the caller may see `tenant`: admins see every tenant, an
  * auditor their own, others the tenants they are assigned to. Returns the row.
  */

@@ -53,8 +53,10 @@ describe('request rules that depend on the tenant', () => {
       db: database.db,
       access: {
         issuance: {
+          // Says nothing of the status it set: the answer must read it back.
           issue: async (grantId) => {
             await database.db('grants').where({ id: grantId }).update({ status: 'active' });
+            return undefined;
           },
         },
       },
