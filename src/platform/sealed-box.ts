@@ -19,8 +19,18 @@ export interface Sealed {
   sealed: string;
 }
 
+// Derived once per key and purpose: HKDF costs more than the AES-GCM around it.
+const subkeys = new WeakMap<Buffer, Map<string, Buffer>>();
+
 function subkey(key: Buffer, purpose: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `jit-broker ${purpose}`, 32));
+  let byPurpose = subkeys.get(key);
+  if (!byPurpose) subkeys.set(key, (byPurpose = new Map()));
+  let derived = byPurpose.get(purpose);
+  if (!derived) {
+    derived = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `jit-broker ${purpose}`, 32));
+    byPurpose.set(purpose, derived);
+  }
+  return derived;
 }
 
 /** Seals `plaintext` for `purpose`, bound to `binding` (e.g. a row id). */
