@@ -15,7 +15,8 @@ import {
   type Route,
   type RouteContext,
 } from './standin-route';
-import { randomId, type AppRole } from './standin-state';
+import type { AppRole } from './standin-records';
+import { randomId } from './standin-state';
 
 function roleOf(ctx: RouteContext): AppRole {
   const role = ctx.state.appRoles.get(ctx.state.key(ctx.namespace, ctx.params[0]!));

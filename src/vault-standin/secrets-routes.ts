@@ -20,7 +20,8 @@ import {
   type RouteAnswer,
   type RouteContext,
 } from './standin-route';
-import { randomId, type Mount } from './standin-state';
+import type { Mount } from './standin-records';
+import { randomId } from './standin-state';
 
 const SYSTEM_MAX_TTL = 768 * 3600;
 
@@ -44,7 +45,7 @@ function databaseCreds(ctx: RouteContext, mountPath: string, mount: Mount, name:
     renewable: true,
     tokenId: ctx.token!.id,
   };
-  ctx.state.leases.set(lease.id, lease);
+  ctx.state.addLease(lease);
   const username = `v-${ctx.token!.displayName.slice(0, 8)}-${name.slice(0, 8)}-${randomId('', 8)}`;
   const password = `A1a-${randomBytes(15).toString('base64url')}`;
   return envelope({

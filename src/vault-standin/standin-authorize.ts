@@ -6,7 +6,8 @@
  */
 import { capabilitiesFor } from './acl-policy';
 import { permissionDenied, type Route, type RouteContext } from './standin-route';
-import type { StandinState, StandinToken } from './standin-state';
+import type { StandinToken } from './standin-records';
+import type { StandinState } from './standin-state';
 
 function neededCapabilities(method: string): string[] {
   if (method === 'GET' || method === 'HEAD') return ['read'];

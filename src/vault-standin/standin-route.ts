@@ -5,7 +5,8 @@
  * See https://developer.hashicorp.com/vault/api-docs#http-status-codes
  */
 import { randomUUID } from 'node:crypto';
-import type { StandinState, StandinToken } from './standin-state';
+import type { StandinToken } from './standin-records';
+import type { StandinState } from './standin-state';
 
 /** An error answer with Vault's body shape. */
 export class VaultApiError extends Error {

@@ -16,7 +16,8 @@ import { STANDIN_NOTICE, sysRoutes } from './sys-routes';
 import { tokenRoutes } from './token-routes';
 import { VaultApiError, invalid, type Route, type RouteAnswer } from './standin-route';
 import { errorAnswer, lowerHeaders, readBody, sealedAnswer } from './standin-http';
-import { StandinState, randomId, type Clock } from './standin-state';
+import type { Clock } from './standin-records';
+import { StandinState, randomId } from './standin-state';
 import { parseDuration } from './vault-duration';
 
 /** Faults the stand-in can play: down (connection refused), slow, error (500), sealed (503). */
@@ -182,7 +183,7 @@ export class VaultStandin {
       creationPath: path,
       response: result.body,
     };
-    this.state.wraps.set(wrap.token, wrap);
+    this.state.addWrap(wrap);
     const wrapInfo = {
       token: wrap.token,
       accessor: wrap.accessor,

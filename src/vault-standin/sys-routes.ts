@@ -92,9 +92,11 @@ export const sysRoutes: Route[] = [
       if (type !== 'database' && type !== 'ssh' && type !== 'kv' && type !== 'kv-v2') {
         throw invalid(`plugin not found in the catalog: ${String(type)}`);
       }
-      const key = ctx.state.key(ctx.namespace, ctx.params[0]!.replace(/\/$/, ''));
-      if (ctx.state.mounts.has(key)) throw invalid(`path is already in use at ${ctx.params[0]}/`);
-      ctx.state.mounts.set(key, {
+      const mountPath = ctx.params[0]!.replace(/\/$/, '');
+      if (ctx.state.mounts.has(ctx.namespace, mountPath)) {
+        throw invalid(`path is already in use at ${ctx.params[0]}/`);
+      }
+      ctx.state.mounts.add(ctx.namespace, mountPath, {
         type: type === 'kv-v2' ? 'kv' : type,
         roles: new Map(),
         config: new Map(),
@@ -154,7 +156,7 @@ export const sysRoutes: Route[] = [
       if (!lease.renewable) throw invalid('lease is not renewable');
       const now = ctx.state.now();
       const increment = parseDuration(ctx.body.increment) ?? (lease.expiresAt - now) / 1000;
-      lease.expiresAt = Math.min(now + increment * 1000, lease.maxExpiresAt);
+      ctx.state.renewLease(lease, Math.min(now + increment * 1000, lease.maxExpiresAt));
       const duration = Math.round((lease.expiresAt - now) / 1000);
       return envelope({ leaseId: lease.id, leaseDuration: duration, renewable: true });
     },
@@ -165,7 +167,7 @@ export const sysRoutes: Route[] = [
     auth: 'acl',
     handle: (ctx) => {
       // Vault answers 204 for a lease it does not know: revoking is idempotent.
-      ctx.state.leases.delete(requireString(ctx.body, 'lease_id'));
+      ctx.state.revokeLease(requireString(ctx.body, 'lease_id'));
       return NO_CONTENT;
     },
   },
@@ -175,11 +177,7 @@ export const sysRoutes: Route[] = [
     auth: 'acl',
     sudo: true,
     handle: (ctx) => {
-      for (const lease of [...ctx.state.leases.values()]) {
-        if (lease.namespace === ctx.namespace && lease.id.startsWith(ctx.params[0]!)) {
-          ctx.state.leases.delete(lease.id);
-        }
-      }
+      ctx.state.revokeLeasePrefix(ctx.namespace, ctx.params[0]!);
       return NO_CONTENT;
     },
   },
@@ -197,10 +195,9 @@ export const sysRoutes: Route[] = [
     pattern: /^sys\/wrapping\/unwrap$/,
     auth: 'none',
     handle: (ctx) => {
-      const wrap = ctx.state.wraps.get(wrapTokenOf(ctx));
-      if (!wrap) throw invalid('wrapping token is not valid or does not exist');
       // Single use: the first unwrap consumes it, any later one fails.
-      ctx.state.wraps.delete(wrap.token);
+      const wrap = ctx.state.takeWrap(wrapTokenOf(ctx));
+      if (!wrap) throw invalid('wrapping token is not valid or does not exist');
       return { status: 200, body: wrap.response };
     },
   },

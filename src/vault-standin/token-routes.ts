@@ -15,7 +15,7 @@ import {
   type Route,
   type RouteContext,
 } from './standin-route';
-import type { StandinToken } from './standin-state';
+import type { StandinToken } from './standin-records';
 
 // Vault's default token TTL when neither request nor role sets one (768h).
 const SYSTEM_MAX_TTL = 768 * 3600;
@@ -214,7 +214,7 @@ function renewSelf(ctx: RouteContext) {
   let expiresAt = now + increment * 1000;
   if (token.maxExpiresAt !== null) expiresAt = Math.min(expiresAt, token.maxExpiresAt);
   if (expiresAt <= now) throw new VaultApiError(400, ['past the max TTL, cannot renew']);
-  token.expiresAt = expiresAt;
+  ctx.state.renewToken(token, expiresAt);
   const auth = { ...authBlock(token), lease_duration: Math.round((expiresAt - now) / 1000) };
   return envelope({ auth });
 }

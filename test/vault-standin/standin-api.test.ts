@@ -4,31 +4,19 @@
  */
 import { VaultStandin } from '../../src/vault-standin/standin-server';
 import { manualClock } from '../vault/vault-fixture';
+import { standinFetch } from './standin-fetch';
 
 const clock = manualClock();
 let standin: VaultStandin;
+let api: ReturnType<typeof standinFetch>;
 
 beforeAll(async () => {
   standin = await new VaultStandin({ clock, quiet: true }).start();
+  api = standinFetch(standin);
 });
 afterAll(async () => {
   await standin.stop();
 });
-
-async function api(
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) {
-  const res = await fetch(`${standin.url}/v1/${path}`, {
-    method,
-    headers: { 'X-Vault-Token': standin.rootToken, ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
 
 describe('Vault stand-in API', () => {
   it('says in its health answer that it is not Vault', async () => {
