@@ -13,13 +13,14 @@
  * the technician's public key is known, so an ssh grant activates at once.
  */
 // LIMITATION: a request granted at once and its checkout cost two authenticated
-// HTTP requests, about 28 database statements (locks, checks, four audit
-// appends, the expiry job) and the five Vault calls. On a 2-core machine the
-// broker completes about a third as many flows per second as a bare loop making
-// the same Vault calls and rows (npm run bench:grants; the target is a half),
-// and at half load it adds 15-20 ms at the median and 4-50 ms at p99 (the
-// target is under 15 ms at p99).
-// Fewer statements per flow is the way forward; nothing is skipped meanwhile.
+// HTTP requests, 21 database statements (a bare loop writing the same rows
+// sends 10) and the five Vault calls. On a 2-core machine, where the broker's
+// event loop is the bottleneck, the broker completes 0.39-0.44 times as many
+// flows per second as that bare loop (npm run bench:grants; the target is a
+// half); at half load it adds 8-16 ms at the median, while the p99 of both
+// sides is set by the machine's stalls. Fewer statements per flow (three
+// transactions with their BEGIN and COMMIT remain) is the way forward; nothing
+// is skipped meanwhile.
 import { SYSTEM } from '../audit/actions';
 import { appendAudit } from '../audit/append';
 import type { OpenedGrant } from '../access/grant-issuance';
