@@ -3,20 +3,9 @@
  * documentation with plain fetch, so nothing of the broker's client is assumed.
  */
 import { VaultStandin } from '../../src/vault-standin/standin-server';
-import { manualClock } from '../vault/vault-fixture';
-import { standinFetch } from './standin-fetch';
+import { useStandin } from './standin-fetch';
 
-const clock = manualClock();
-let standin: VaultStandin;
-let api: ReturnType<typeof standinFetch>;
-
-beforeAll(async () => {
-  standin = await new VaultStandin({ clock, quiet: true }).start();
-  api = standinFetch(standin);
-});
-afterAll(async () => {
-  await standin.stop();
-});
+const { clock, api, standin } = useStandin();
 
 describe('Vault stand-in API', () => {
   it('says in its health answer that it is not Vault', async () => {
@@ -127,7 +116,7 @@ describe('Vault stand-in API', () => {
     expect((await api('PUT', 'sys/standin/fault', { fault: 'error' })).status).toBe(204);
     await new Promise((resolve) => setImmediate(resolve));
     expect((await api('GET', 'sys/health')).status).toBe(500);
-    await standin.setFault(null);
+    await standin().setFault(null);
     expect((await api('GET', 'sys/health')).status).toBe(200);
   });
 });

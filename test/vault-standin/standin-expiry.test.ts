@@ -5,31 +5,13 @@
  * takes its non-orphan children and their leases with it. The clock is moved
  * by hand; nothing sleeps.
  */
-import { VaultStandin } from '../../src/vault-standin/standin-server';
-import { manualClock } from '../vault/vault-fixture';
-import { asToken, standinFetch } from './standin-fetch';
+import { allowTokenMaking, asToken, useStandin } from './standin-fetch';
 
-const clock = manualClock();
-let standin: VaultStandin;
-let api: ReturnType<typeof standinFetch>;
-
-const MAKER_POLICY = `
-path "auth/token/create" { capabilities = ["update"] }
-path "auth/token/create/*" { capabilities = ["update"] }
-path "db/creds/*" { capabilities = ["read"] }
-`;
-
-beforeAll(async () => {
-  standin = await new VaultStandin({ clock, quiet: true }).start();
-  api = standinFetch(standin);
-  await api('PUT', 'sys/policies/acl/maker', { policy: MAKER_POLICY });
-  await api('POST', 'auth/token/roles/orphans', { allowed_policies: 'maker', orphan: true });
+const { clock, api } = useStandin(async (api) => {
+  await allowTokenMaking(api, ['db']);
   await api('POST', 'sys/mounts/db', { type: 'database' });
   await api('POST', 'db/roles/long', { default_ttl: '1h' });
   await api('POST', 'db/roles/short', { default_ttl: '60s', max_ttl: '1h' });
-});
-afterAll(async () => {
-  await standin.stop();
 });
 
 interface Made {

@@ -5,34 +5,15 @@
  * revocation by prefix takes only the leases under the prefix. Driven through
  * the HTTP API, among many other tokens, so a drifting index would show.
  */
-import { VaultStandin } from '../../src/vault-standin/standin-server';
-import { manualClock } from '../vault/vault-fixture';
-import { asToken, standinFetch } from './standin-fetch';
+import { allowTokenMaking, asToken, useStandin } from './standin-fetch';
 
-const clock = manualClock();
-let standin: VaultStandin;
-let api: ReturnType<typeof standinFetch>;
-
-const MAKER_POLICY = `
-path "auth/token/create" { capabilities = ["update"] }
-path "auth/token/create/*" { capabilities = ["update"] }
-path "db/creds/*" { capabilities = ["read"] }
-path "db2/creds/*" { capabilities = ["read"] }
-`;
-
-beforeAll(async () => {
-  standin = await new VaultStandin({ clock, quiet: true }).start();
-  api = standinFetch(standin);
-  await api('PUT', 'sys/policies/acl/maker', { policy: MAKER_POLICY });
-  await api('POST', 'auth/token/roles/orphans', { allowed_policies: 'maker', orphan: true });
+const { api } = useStandin(async (api) => {
+  await allowTokenMaking(api, ['db', 'db2']);
   for (const mount of ['db', 'db2']) {
     await api('POST', `sys/mounts/${mount}`, { type: 'database' });
     await api('POST', `${mount}/roles/r`, { default_ttl: '1h' });
     await api('POST', `${mount}/roles/q`, { default_ttl: '1h' });
   }
-});
-afterAll(async () => {
-  await standin.stop();
 });
 
 interface Made {
