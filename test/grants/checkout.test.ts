@@ -85,6 +85,57 @@ describe('issuing a grant', () => {
     const next = await activeGrant(tech.id);
     expect((await database.db('grants').where({ id: next }).first()).status).toBe('active');
   });
+
+  async function opened(id: string, email: string) {
+    const grant = await database.db('grants').where({ id }).first();
+    const { tenant, profile, technician_id, ends_at } = grant;
+    return { id, tenant, profile, technician_id, ends_at, email };
+  }
+
+  it('takes the grant its opener describes and answers the status it set', async () => {
+    const tech = await technician();
+    const id = await h.issuingGrant(tech.id, acme, 'read-only');
+
+    expect(await h.issuance.issue(id, await opened(id, tech.email))).toBe('active');
+    const grant = await database.db('grants').where({ id }).first();
+    expect(grant).toMatchObject({ status: 'active', vault_accessor: expect.any(String) });
+  });
+
+  it('ends the fresh credential of a grant revoked while Vault was issuing it', async () => {
+    const tech = await technician();
+    const id = await h.issuingGrant(tech.id, acme, 'read-only');
+    const described = await opened(id, tech.email);
+    // Revoked after its opener committed, before issuance reached the database.
+    await database.db('grants').where({ id }).update({ status: 'revoking' });
+    const revoke = jest.spyOn(vault.services.issuers['vault-token'], 'revoke');
+    try {
+      expect(await h.issuance.issue(id, described)).toBeUndefined();
+      expect(revoke).toHaveBeenCalledTimes(1);
+      const { accessor } = revoke.mock.calls[0]![0];
+      await expect(
+        vault.admin.call('POST', 'auth/token/lookup-accessor', { accessor }),
+      ).rejects.toMatchObject({ code: 'vault.denied' });
+    } finally {
+      revoke.mockRestore();
+    }
+    const grant = await database.db('grants').where({ id }).first();
+    expect(grant).toMatchObject({ status: 'revoking', vault_accessor: null });
+    const events = await database.db('audit_events').where({ subject: id });
+    expect(events.map((e) => e.action)).not.toContain('grant.issued');
+  });
+
+  it('leaves a grant no longer issuing alone when nobody describes it', async () => {
+    const tech = await technician();
+    const id = await h.issuingGrant(tech.id, acme, 'read-only');
+    await database.db('grants').where({ id }).update({ status: 'revoking' });
+    const create = jest.spyOn(vault.services.issuers['vault-token'], 'issue');
+    try {
+      expect(await h.issuance.issue(id)).toBeUndefined();
+      expect(create).not.toHaveBeenCalled();
+    } finally {
+      create.mockRestore();
+    }
+  });
 });
 
 describe('POST /grants/:id/checkout', () => {
