@@ -15,12 +15,13 @@
 // LIMITATION: a request granted at once and its checkout cost two authenticated
 // HTTP requests, 21 database statements (a bare loop writing the same rows
 // sends 10) and the five Vault calls. On a 2-core machine, where the broker's
-// event loop is the bottleneck, the broker completes 0.39-0.44 times as many
+// event loop is the bottleneck, the broker completes 0.36-0.44 times as many
 // flows per second as that bare loop (npm run bench:grants; the target is a
-// half); at half load it adds 8-16 ms at the median, while the p99 of both
-// sides is set by the machine's stalls. Fewer statements per flow (three
-// transactions with their BEGIN and COMMIT remain) is the way forward; nothing
-// is skipped meanwhile.
+// half). At half load it adds 8-20 ms at the median, and at p99 from -24 to
+// +42 ms from run to run (the target is under 15 ms), as flows that overlap
+// wait for each other's work on the one event loop. Fewer statements per flow
+// (three transactions with their BEGIN and COMMIT remain) is the way forward;
+// nothing is skipped meanwhile.
 import { SYSTEM } from '../audit/actions';
 import { appendAudit } from '../audit/append';
 import type { OpenedGrant } from '../access/grant-issuance';
