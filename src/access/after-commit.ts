@@ -13,10 +13,10 @@ import type { GrantSummary, RequestRow } from './request-row';
 
 /**
  * Issues grant `grantId` (described by `opened` when just written) and returns
- * its status as it is afterwards. A Vault
- * refusal or outage (an AppError, recorded on the grant as `failed` by the
- * issuer) reaches the caller as that error, e.g. 503 vault.unavailable: the
- * request stands, but no access was granted.
+ * its status as it is afterwards. A Vault refusal or outage (an AppError,
+ * recorded on the grant as `failed` by the issuer) reaches the caller as that
+ * error, e.g. 503 vault.unavailable: the request stands, but no access was
+ * granted.
  */
 export async function issueGrant(
   deps: AccessDeps,

@@ -10,12 +10,13 @@ import type { Knex } from 'knex';
 import type { Actor } from '../audit/actions';
 import { appendAuditEvents, type AuditEntry } from '../audit/append';
 import type { AccessProfile } from '../policies/access-profile';
+import type { OpenedGrant } from './grant-issuance';
 import type { RequestRow } from './request-row';
 
 /**
  * Marks `request` approved (unless it was written approved) and inserts its
  * grant; `earlier` are events recorded before the grant's own. Returns the
- * grant's id and end.
+ * grant as GrantIssuance takes it, but for the holder's e-mail.
  */
 export async function openGrant(
   trx: Knex.Transaction,
@@ -24,7 +25,7 @@ export async function openGrant(
   actor: Actor,
   note: string | null,
   earlier: AuditEntry[] = [],
-): Promise<{ id: string; ends_at: Date }> {
+): Promise<Omit<OpenedGrant, 'email'>> {
   const now = request.decided_at ?? new Date();
   if (request.status !== 'approved') {
     await trx('access_requests')
@@ -68,5 +69,6 @@ export async function openGrant(
       },
     },
   ]);
-  return { id: grantId, ends_at: endsAt };
+  const { tenant, profile: profileName, technician_id } = request;
+  return { id: grantId, tenant, profile: profileName, technician_id, ends_at: endsAt };
 }

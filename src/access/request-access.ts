@@ -98,9 +98,7 @@ export async function requestAccess(
       return { created: row };
     }
     const grant = await openGrant(trx, row, profile, actor, APPROVED_BY_POLICY, [created]);
-    const { tenant, technician_id } = row;
-    const opened = { ...grant, tenant, profile: row.profile, technician_id };
-    return { created: row, grant: { ...opened, email: principal.email } };
+    return { created: row, grant: { ...grant, email: principal.email } };
   });
 
   if ('replay' in result) return replayOutcome(deps, result.replay);

@@ -3,8 +3,8 @@
  * the state change and its event commit together or not at all (fail closed).
  *
  * Appends to one tenant are serialised by locking that tenant's head row
- * (SELECT ... FOR UPDATE); different tenants lock different rows and so append
- * in parallel. The lock is held until the caller's transaction ends, which is
+ * (the UPDATE that moves it, or SELECT ... FOR UPDATE in a batch); different
+ * tenants lock different rows and so append in parallel. The lock is held until the caller's transaction ends, which is
  * what keeps sequence numbers gapless.
  */
 import { randomUUID } from 'node:crypto';
@@ -64,8 +64,9 @@ export async function appendAuditEvents(
   // change) instead of writing an event that would later look tampered with.
   return drafts.map((draft, i) => {
     const row = rows[i];
-    const event: ChainedEvent = { ...draft, seq: row?.seq ?? 0 };
-    if (!row || chainHash(row.prev_hash, event) !== row.hash) {
+    if (!row) throw new Error('audit append returned fewer events than it was given');
+    const event: ChainedEvent = { ...draft, seq: row.seq };
+    if (chainHash(row.prev_hash, event) !== row.hash) {
       throw new Error('audit hash computed by the database differs from chainHash');
     }
     return { ...event, prev_hash: row.prev_hash, hash: row.hash };
