@@ -93,21 +93,26 @@ export async function checkout(
   return db.transaction(async (trx) => {
     const grant = assertUsable(await lockGrant(trx, grantId), principal, new Date());
     const ttl = secondsLeft(grant);
-    let secret: Record<string, unknown>;
+    const deliver = (secret: Record<string, unknown>) =>
+      vault.wrap(grant.tenant, secret, Math.min(DELIVERY_WRAP_TTL, ttl));
+    let wrapped: Awaited<ReturnType<typeof deliver>>;
     let columns: Partial<ParkedColumns> & { ssh_serial?: string | null };
     if (grant.credential_kind === 'ssh') {
       const issued = await signKey(deps, grant, principal, input, ttl);
-      secret = issued.secret;
+      wrapped = await deliver(issued.secret);
       columns = { ssh_serial: issued.serial ?? null };
     } else {
       if (!grant.parked_wrap_sealed || !grant.parked_key_id) {
         throw conflict('grant.not_active', 'This grant has no credential to deliver');
       }
       const keys = deps.config.totpKeys;
-      secret = await unpark(vault, keys, grant as GrantRow & ParkedColumns);
-      columns = await park(vault, keys, grant, secret, ttl);
+      const secret = await unpark(vault, keys, grant as GrantRow & ParkedColumns);
+      // Parking it again and wrapping it for delivery are independent: side by side.
+      [columns, wrapped] = await Promise.all([
+        park(vault, keys, grant, secret, ttl),
+        deliver(secret),
+      ]);
     }
-    const wrapped = await vault.wrap(grant.tenant, secret, Math.min(DELIVERY_WRAP_TTL, ttl));
 
     const sessionId = randomUUID();
     await trx('grants')
