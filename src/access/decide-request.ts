@@ -11,7 +11,7 @@ import { SYSTEM } from '../audit/actions';
 import { appendAudit } from '../audit/append';
 import { assertFreshMfa, type Principal } from '../identity/authenticate';
 import { conflict, forbidden, notFound } from '../platform/errors';
-import { relationsOn } from '../tenants/tenant-access';
+import { relationsOn, tenantStanding } from '../tenants/tenant-access';
 import type { AccessDeps } from './access-deps';
 import { issueGrant, notifyRequest } from './after-commit';
 import { openGrant } from './open-grant';
@@ -104,12 +104,11 @@ async function approveLocked(
   principal: Principal,
   note: string | null,
 ): Promise<Outcome> {
-  const tenant = await trx('tenants').where({ slug: row.tenant }).first('status');
+  const tenant = await tenantStanding(trx, row.tenant, row.technician_id);
   if (tenant?.status !== 'active') {
     throw conflict('tenant.not_active', 'The tenant is not active: nothing can be granted');
   }
-  const requesterRelations = await relationsOn(trx, row.tenant, row.technician_id);
-  if (requesterRelations.length === 0) {
+  if (tenant.relations.length === 0) {
     throw conflict('request.requester_not_assigned', 'The requester is no longer assigned');
   }
   const profile = deps.policies().profile(row.tenant, row.profile);
