@@ -18,8 +18,9 @@
  * each side sends per flow are printed as well.
  *
  * Sizes: BENCH_FLOWS (default 1000), BENCH_CONCURRENCY (default 16),
- * BENCH_TENANTS (default 50), BENCH_PACED_SECONDS (default 15). DATABASE_URL
- * picks the server (else embedded).
+ * BENCH_TENANTS (default 50), BENCH_PACED_SECONDS (default 15), BENCH_ROUNDS
+ * (default 1: the summary gives the median of the rounds' ratios and p99
+ * differences). DATABASE_URL picks the server (else embedded).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -44,6 +45,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 50);
 /** How long each side of the half-load run lasts, in seconds. */
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 15);
+/** Rounds of the whole sequence; the summary gives their medians. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const SETTINGS = { tenantPath: 'customers/{tenant}', namespace: undefined };
 const STANDIN_DATABASE = {
   plugin: 'postgresql-database-plugin',
@@ -97,8 +100,6 @@ async function main() {
 
     const pairs = (count: number) => makePairs(db, tenants, count);
     console.log(`grant benchmark: ${FLOWS} flows, ${TENANTS} tenants, Vault stand-in on loopback`);
-    const full = CONCURRENCY;
-    const half = Math.max(1, Math.floor(CONCURRENCY / 2));
     // Statements each side sends per flow, counted during its full-load run.
     db.on('query', () => {
       if (counting === 'broker') statements.broker += 1;
@@ -107,33 +108,29 @@ async function main() {
       if (counting === 'baseline') statements.baseline += 1;
       return plain.query(text, values);
     };
-    // Alternate the two sides so that drift on a shared machine hits both.
-    const fullPairs = [await pairs(FLOWS), await pairs(FLOWS)] as const;
-    counting = 'broker';
-    const b1 = await measure(full, fullPairs[0], (p) => brokerFlow(broker!.url, p));
-    counting = 'baseline';
-    const a1 = await measure(full, fullPairs[1], (p) => bareFlow(bare, vault, p));
-    counting = undefined;
-    const b2 = await measure(half, await pairs(FLOWS), (p) => brokerFlow(broker!.url, p));
-    const a2 = await measure(half, await pairs(FLOWS), (p) => bareFlow(bare, vault, p));
-    const rate = b1.rate / 2;
-    const paced = Math.max(1, Math.round(rate * PACED_SECONDS));
-    const b3 = await measurePaced(rate, await pairs(paced), (p) => brokerFlow(broker!.url, p));
-    const a3 = await measurePaced(rate, await pairs(paced), (p) => bareFlow(bare, vault, p));
+    const sides = {
+      broker: (p: Pair) => brokerFlow(broker!.url, p),
+      baseline: (p: Pair) => bareFlow(bare, vault, p),
+    };
+    const rounds: Round[] = [];
+    for (let i = 1; i <= ROUNDS; i++) {
+      if (ROUNDS > 1) console.log(`round ${i} of ${ROUNDS}`);
+      rounds.push(await runRound(pairs, sides, rounds.length === 0));
+    }
 
-    report(`full load (${full} concurrent)`, b1, a1);
-    report(`closed loop at half the concurrency (${half} concurrent)`, b2, a2);
-    report(`half load (${rate.toFixed(1)} flows/s on a schedule, ${paced} flows)`, b3, a3);
+    const median = (pick: (r: Round) => number) => quantile(rounds.map(pick), 0.5);
+    const of = ROUNDS > 1 ? ` (median of ${ROUNDS} rounds)` : '';
     console.log(
-      `throughput ratio broker/baseline at full load: ${(b1.rate / a1.rate).toFixed(2)}` +
-        ' (target >= 0.5)',
+      `throughput ratio broker/baseline at full load: ${median((r) => r.ratio).toFixed(2)}` +
+        `${of} (target >= 0.5)`,
     );
     console.log(
       `database statements per flow: broker ${(statements.broker / FLOWS).toFixed(1)}, ` +
         `baseline ${(statements.baseline / FLOWS).toFixed(1)}`,
     );
     console.log(
-      `p99 added latency at half load: ${(b3.p99 - a3.p99).toFixed(1)} ms (target < 15 ms)`,
+      `p99 added latency at half load: ${median((r) => r.p99Added).toFixed(1)} ms` +
+        `${of} (target < 15 ms)`,
     );
     await vault.stop();
   } finally {
@@ -165,6 +162,40 @@ async function startBrokerApp(db: Database, vault: VaultServices) {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+type Flow = (pair: Pair) => Promise<void>;
+type Round = { ratio: number; p99Added: number };
+
+/**
+ * One round: both sides at full load, then at half the concurrency, then at
+ * half load on a schedule, alternating so that drift on a shared machine hits
+ * both. Statements are counted in the first round's full-load runs.
+ */
+async function runRound(
+  pairs: (count: number) => Promise<Pair[]>,
+  sides: { broker: Flow; baseline: Flow },
+  count: boolean,
+): Promise<Round> {
+  const full = CONCURRENCY;
+  const half = Math.max(1, Math.floor(CONCURRENCY / 2));
+  const fullPairs = [await pairs(FLOWS), await pairs(FLOWS)] as const;
+  if (count) counting = 'broker';
+  const b1 = await measure(full, fullPairs[0], sides.broker);
+  if (count) counting = 'baseline';
+  const a1 = await measure(full, fullPairs[1], sides.baseline);
+  counting = undefined;
+  const b2 = await measure(half, await pairs(FLOWS), sides.broker);
+  const a2 = await measure(half, await pairs(FLOWS), sides.baseline);
+  const rate = b1.rate / 2;
+  const paced = Math.max(1, Math.round(rate * PACED_SECONDS));
+  const b3 = await measurePaced(rate, await pairs(paced), sides.broker);
+  const a3 = await measurePaced(rate, await pairs(paced), sides.baseline);
+
+  report(`full load (${full} concurrent)`, b1, a1);
+  report(`closed loop at half the concurrency (${half} concurrent)`, b2, a2);
+  report(`half load (${rate.toFixed(1)} flows/s on a schedule, ${paced} flows)`, b3, a3);
+  return { ratio: b1.rate / a1.rate, p99Added: b3.p99 - a3.p99 };
 }
 
 /**
