@@ -49,15 +49,48 @@ export async function appendAuditEvents(
   trx: Knex.Transaction,
   entries: AuditEntry[],
 ): Promise<AuditEvent[]> {
-  if (!trx.isTransaction) throw new Error('appendAudit needs a transaction');
+  return (await appendAuditEventsWith(trx, { changes: [] }, entries))!;
+}
+
+/** The writes of a step, made in the statement that records them. */
+export interface StepWrites {
+  /** INSERT or UPDATE builders, not yet run. */
+  changes: Knex.QueryBuilder[];
+  /** Calls of volatile SQL functions to make once the changes are made (a job to queue). */
+  calls?: Knex.Raw[];
+}
+
+/**
+ * Makes a step's writes and appends `entries` for them in one statement: the
+ * changes run as PostgreSQL's data-modifying WITH queries, so a step that
+ * writes a row or two and records them pays one round trip instead of one per
+ * write. The events are appended, and the calls made, only when every change
+ * touched a row; otherwise the answer is undefined. The changes that did touch
+ * rows stand, so a change that may touch none (an UPDATE with a condition)
+ * comes alone. With changes, `db` need not be a transaction: the one statement
+ * commits or fails as a whole.
+ */
+export async function appendAuditEventsWith(
+  db: Knex,
+  writes: StepWrites,
+  entries: AuditEntry[],
+): Promise<AuditEvent[] | undefined> {
+  const { changes, calls = [] } = writes;
+  if (!db.isTransaction && changes.length === 0) {
+    throw new Error('appendAudit needs a transaction');
+  }
   const tenant = entries[0]?.tenant;
   if (entries.some((entry) => entry.tenant !== tenant)) {
     throw new Error('appendAuditEvents takes the events of one tenant');
   }
-  if (tenant === undefined) return [];
+  if (tenant === undefined) {
+    if (changes.length + calls.length > 0) throw new Error('a write needs the events recording it');
+    return [];
+  }
   const drafts = entries.map(draftOf);
 
-  const rows = await appendRows(trx, tenant, drafts);
+  const rows = await appendRows(db, tenant, drafts, changes, calls);
+  if (rows.length === 0 && changes.length > 0) return undefined;
 
   // The database finished each hash; recompute it here with the definition the
   // verifiers use, so that any disagreement fails the append (and with it the
@@ -83,18 +116,39 @@ export async function appendAuditEvents(
 // seq, hashes prev_hash || canonical event with that seq spliced in (the
 // canonical text comes from Node as bytes, so the server's encoding plays no
 // part), inserts the event and moves the head.
+//
+// The step's changes gate the rest: a WHERE without columns is evaluated once,
+// before the function runs, so a change that touched no row appends nothing.
+// Each call sits in a WITH query of its own, gated the same way; PostgreSQL
+// runs such a query (it calls a volatile function) once, when the WHERE below
+// first reads it.
 async function appendRows(
-  trx: Knex.Transaction,
+  db: Knex,
   tenant: string,
   drafts: Omit<ChainedEvent, 'seq'>[],
+  changes: Knex.QueryBuilder[],
+  calls: Knex.Raw[],
 ) {
   const around = drafts.map((draft) => canonicalAroundSeq(draft));
   const column = <T>(pick: (draft: Omit<ChainedEvent, 'seq'>) => T) => drafts.map(pick);
-  const result = await trx.raw(
-    `select event_seq as seq, event_prev_hash as prev_hash, event_hash as hash
+  const made = changes.map((change, i) => ({ name: `change_${i}`, ...change.toSQL() }));
+  const changed = made.map(({ name }) => `exists (select from ${name})`);
+  const onChange = changed.length > 0 ? `where ${changed.join(' and ')}` : '';
+  const called = calls.map((call, i) => ({ name: `call_${i}`, ...call.toSQL() }));
+  const withs = [
+    ...made.map(({ name, sql }) => `${name} as (${sql} returning 1)`),
+    ...called.map(({ name, sql }) => `${name} as (select ${sql} ${onChange})`),
+  ];
+  const gates = [...changed, ...called.map(({ name }) => `exists (select from ${name})`)];
+  const result = await db.raw(
+    `${withs.length > 0 ? `with ${withs.join(', ')}` : ''}
+     select event_seq as seq, event_prev_hash as prev_hash, event_hash as hash
      from audit_append_events(?, ?::bytea[], ?::bytea[], ?::uuid[], ?::text[], ?::text[],
-       ?::text[], ?::text[], ?::text[], ?::jsonb[])`,
+       ?::text[], ?::text[], ?::text[], ?::jsonb[])
+     ${gates.length > 0 ? `where ${gates.join(' and ')}` : ''}`,
     [
+      ...made.flatMap(({ bindings }) => bindings),
+      ...called.flatMap(({ bindings }) => bindings),
       tenant,
       around.map(([before]) => Buffer.from(before, 'utf8')),
       around.map(([, after]) => Buffer.from(after, 'utf8')),

@@ -43,8 +43,21 @@ export async function addJob(
   payload: Record<string, unknown>,
   options: JobOptions = {},
 ): Promise<void> {
-  await trx.raw(
-    `select graphile_worker.add_job(
+  await trx.select(jobCall(trx, name, payload, options));
+}
+
+/**
+ * The SQL call that queues `name`, not yet made: for a statement that queues
+ * a job along with other writes (see appendAuditEventsWith).
+ */
+export function jobCall(
+  db: Knex,
+  name: JobName,
+  payload: Record<string, unknown>,
+  options: JobOptions = {},
+): Knex.Raw {
+  return db.raw(
+    `graphile_worker.add_job(
        identifier => ?, payload => ?::json, run_at => ?, max_attempts => ?,
        job_key => ?, job_key_mode => ?)`,
     [

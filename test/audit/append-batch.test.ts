@@ -1,11 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { SYSTEM } from '../../src/audit/actions';
 import {
   appendAudit,
   appendAuditAll,
   appendAuditEvents,
+  appendAuditEventsWith,
   type AuditEntry,
 } from '../../src/audit/append';
 import { generateSigner } from '../../src/audit/signing-key';
+import { jobCall } from '../../src/jobs/job-queue';
 import { verifyChain } from '../../src/audit/verify';
 import { useTestDatabase } from '../support/database';
 import { createTenant } from '../support/factories';
@@ -106,5 +109,147 @@ describe('appendAuditEvents', () => {
     expect(await db('audit_events').whereIn('tenant', [a, b]).count({ n: '*' }).first()).toEqual({
       n: 0,
     });
+  });
+});
+
+describe('appendAuditEventsWith', () => {
+  it('makes the changes and appends their events in one statement', async () => {
+    const { db } = database;
+    const tenant = await createTenant(db);
+    const technician = randomUUID();
+    let statements = 0;
+    const count = () => (statements += 1);
+    db.on('query', count);
+    const events = await db
+      .transaction((trx) =>
+        appendAuditEventsWith(
+          trx,
+          {
+            changes: [
+              trx('technicians').insert({
+                id: technician,
+                email: `${technician}@msp.example`,
+                display_name: 'With events',
+                role: 'technician',
+              }),
+              trx('tenants').where({ slug: tenant }).update({ name: 'Renamed' }),
+            ],
+          },
+          [entry(tenant, 1), entry(tenant, 2)],
+        ),
+      )
+      .finally(() => db.off('query', count));
+
+    expect(statements).toBe(3); // BEGIN, the statement, COMMIT
+    expect(events?.map((e) => [e.seq, e.subject])).toEqual([
+      [1, 'grant-1'],
+      [2, 'grant-2'],
+    ]);
+    expect(await db('technicians').where({ id: technician }).first('display_name')).toEqual({
+      display_name: 'With events',
+    });
+    expect(await db('tenants').where({ slug: tenant }).first('name')).toEqual({ name: 'Renamed' });
+    const result = await verifyChain(db, generateSigner(), tenant);
+    expect(result).toMatchObject({ ok: true, fault: null, events: 2, last_seq: 2 });
+  });
+
+  it('appends nothing when a change touches no row', async () => {
+    const { db } = database;
+    const tenant = await createTenant(db);
+    await db.transaction((trx) => appendAudit(trx, entry(tenant, 0)));
+
+    const events = await db.transaction((trx) =>
+      appendAuditEventsWith(
+        trx,
+        {
+          changes: [
+            trx('tenants').where({ slug: tenant, status: 'churned' }).update({ name: 'Never' }),
+          ],
+        },
+        [entry(tenant, 1)],
+      ),
+    );
+
+    expect(events).toBeUndefined();
+    expect(await db('audit_events').where({ tenant }).pluck('seq')).toEqual([1]);
+    expect(await db('audit_heads').where({ tenant }).first('seq')).toEqual({ seq: 1 });
+    expect(await db('tenants').where({ slug: tenant }).first('name')).not.toEqual({
+      name: 'Never',
+    });
+  });
+
+  it('appends nothing when a change fails, and keeps none of the changes', async () => {
+    const { db } = database;
+    const tenant = await createTenant(db);
+    await expect(
+      db.transaction((trx) =>
+        appendAuditEventsWith(
+          trx,
+          {
+            changes: [
+              trx('tenants').where({ slug: tenant }).update({ name: 'Renamed' }),
+              trx('tenants').insert({ slug: tenant, name: 'Duplicate' }),
+            ],
+          },
+          [entry(tenant, 1)],
+        ),
+      ),
+    ).rejects.toThrow(/duplicate key/);
+    expect(await db('audit_events').where({ tenant }).count({ n: '*' }).first()).toEqual({ n: 0 });
+    expect(await db('tenants').where({ slug: tenant }).first('name')).not.toEqual({
+      name: 'Renamed',
+    });
+  });
+});
+
+describe('appendAuditEventsWith calls', () => {
+  const jobsKeyed = (key: string) =>
+    database.db('graphile_worker._private_jobs').where({ key }).select('revision');
+
+  it('makes each call once when the change is made, in one statement outside a transaction', async () => {
+    const { db } = database;
+    const tenant = await createTenant(db);
+    const key = `test:${randomUUID()}`;
+    let statements = 0;
+    const count = () => (statements += 1);
+    db.on('query', count);
+    const events = await appendAuditEventsWith(
+      db,
+      {
+        changes: [db('tenants').where({ slug: tenant }).update({ name: 'Renamed' })],
+        calls: [jobCall(db, 'requests-expire', {}, { jobKey: key })],
+      },
+      [entry(tenant, 1), entry(tenant, 2), entry(tenant, 3)],
+    ).finally(() => db.off('query', count));
+
+    expect(statements).toBe(1);
+    expect(events?.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(await jobsKeyed(key)).toEqual([{ revision: 0 }]);
+  });
+
+  it('makes no call when the change touches no row', async () => {
+    const { db } = database;
+    const tenant = await createTenant(db);
+    const key = `test:${randomUUID()}`;
+    const events = await appendAuditEventsWith(
+      db,
+      {
+        changes: [db('tenants').where({ slug: tenant, status: 'churned' }).update({ name: 'No' })],
+        calls: [jobCall(db, 'requests-expire', {}, { jobKey: key })],
+      },
+      [entry(tenant, 1)],
+    );
+
+    expect(events).toBeUndefined();
+    expect(await jobsKeyed(key)).toEqual([]);
+    expect(await db('audit_events').where({ tenant }).count({ n: '*' }).first()).toEqual({ n: 0 });
+  });
+
+  it('refuses events without a change outside a transaction', async () => {
+    const { db } = database;
+    const tenant = await createTenant(db);
+    await expect(appendAuditEventsWith(db, { changes: [] }, [entry(tenant, 1)])).rejects.toThrow(
+      'needs a transaction',
+    );
   });
 });
