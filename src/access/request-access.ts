@@ -5,7 +5,7 @@
  * their audit events in one transaction.
  */
 import { randomUUID } from 'node:crypto';
-import { appendAudit, type AuditEntry } from '../audit/append';
+import { appendAuditEventsWith, type AuditEntry } from '../audit/append';
 import { assertFreshMfa, type Principal } from '../identity/authenticate';
 import { badRequest, conflict } from '../platform/errors';
 import type { AccessProfile } from '../policies/access-profile';
@@ -77,7 +77,7 @@ export async function requestAccess(
       decided_at: byPolicy ? now : null,
       decision_note: byPolicy ? APPROVED_BY_POLICY : null,
     };
-    await trx('access_requests').insert(row);
+    const insert = trx('access_requests').insert(row);
     const actor = { kind: 'technician' as const, id: principal.technicianId };
     const created: AuditEntry = {
       tenant: row.tenant,
@@ -94,10 +94,13 @@ export async function requestAccess(
       },
     };
     if (!byPolicy) {
-      await appendAudit(trx, created);
+      await appendAuditEventsWith(trx, { changes: [insert] }, [created]);
       return { created: row };
     }
-    const grant = await openGrant(trx, row, profile, actor, APPROVED_BY_POLICY, [created]);
+    const grant = await openGrant(trx, row, profile, actor, APPROVED_BY_POLICY, {
+      changes: [insert],
+      events: [created],
+    });
     return { created: row, grant: { ...grant, email: principal.email } };
   });
 

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { appendAudit } from '../audit/append';
+import { appendAuditEventsWith } from '../audit/append';
 import type { Principal } from '../identity/authenticate';
 import type { PolicySet } from '../policies/policy-set';
 import type { Config } from '../platform/config';
@@ -73,7 +73,20 @@ function assertUsable(grant: GrantRow | undefined, principal: Principal, now: Da
 }
 
 async function lockGrant(trx: Knex.Transaction, id: string): Promise<GrantRow | undefined> {
-  return trx('grants').where({ id }).forUpdate().first();
+  return trx('grants')
+    .where({ id })
+    .forUpdate()
+    .first(
+      'id',
+      'tenant',
+      'profile',
+      'technician_id',
+      'credential_kind',
+      'status',
+      'ends_at',
+      'parked_wrap_sealed',
+      'parked_key_id',
+    );
 }
 
 /** Opens an access session on a grant and delivers its credential, wrapped. */
@@ -114,11 +127,12 @@ export async function checkout(
       ]);
     }
 
+    // The parking, the session and its event: one statement.
     const sessionId = randomUUID();
-    await trx('grants')
+    const parkedAgain = trx('grants')
       .where({ id: grant.id })
       .update({ ...columns, first_checkout_at: trx.raw('coalesce(first_checkout_at, now())') });
-    await trx('access_sessions').insert({
+    const session = trx('access_sessions').insert({
       id: sessionId,
       grant_id: grant.id,
       tenant: grant.tenant,
@@ -126,18 +140,20 @@ export async function checkout(
       client_ip: input.clientIp ?? null,
       user_agent: userAgent,
     });
-    await appendAudit(trx, {
-      tenant: grant.tenant,
-      actor: { kind: 'technician', id: principal.technicianId },
-      action: 'session.opened',
-      subject: sessionId,
-      data: {
-        grant_id: grant.id,
-        profile: grant.profile,
-        client_ip: input.clientIp ?? null,
-        user_agent: userAgent,
+    await appendAuditEventsWith(trx, { changes: [parkedAgain, session] }, [
+      {
+        tenant: grant.tenant,
+        actor: { kind: 'technician', id: principal.technicianId },
+        action: 'session.opened',
+        subject: sessionId,
+        data: {
+          grant_id: grant.id,
+          profile: grant.profile,
+          client_ip: input.clientIp ?? null,
+          user_agent: userAgent,
+        },
       },
-    });
+    ]);
 
     const namespace = vault.namespaceFor(grant.tenant);
     return {

@@ -5,7 +5,7 @@
  *   1. the intent is already recorded (grant row `issuing`, event grant.issuing);
  *   2. Vault issues the credential (TTL = time left on the grant) and the
  *      broker parks it in a wrapping token that dies with the grant;
- *   3. one transaction marks the grant active, with its event and its expiry
+ *   3. one statement marks the grant active, with its event and its expiry
  *      job (keyed by grant, so a second scheduling collapses into the first).
  *
  * A crash between 2 and 3 leaves a credential nobody received, which Vault ends
@@ -23,7 +23,7 @@
 // (three transactions with their BEGIN and COMMIT remain) is the way forward;
 // nothing is skipped meanwhile.
 import { SYSTEM } from '../audit/actions';
-import { appendAudit } from '../audit/append';
+import { appendAuditEventsWith } from '../audit/append';
 import type { OpenedGrant } from '../access/grant-issuance';
 import type { PolicySet } from '../policies/policy-set';
 import type { Config } from '../platform/config';
@@ -31,7 +31,7 @@ import type { Database } from '../platform/database';
 import { AppError } from '../platform/errors';
 import { logger } from '../platform/logger';
 import type { IssuedCredential } from '../vault/credential-issuer';
-import { scheduleGrantExpiry } from '../revocation/request-revocation';
+import { grantExpiryCall } from '../revocation/request-revocation';
 import { park, type ParkedColumns } from './grant-parking';
 import type { GrantVault } from './grant-vault';
 
@@ -96,32 +96,35 @@ export class VaultGrantIssuance {
       }
     }
 
-    const activated = await db.transaction(async (trx) => {
-      const updated = await trx('grants')
-        .where({ id: grant.id, status: 'issuing' })
-        .update({
-          status: 'active',
-          vault_accessor: issued?.accessor ?? null,
-          vault_lease_id: issued?.leaseId ?? null,
-          ...(parked ?? {}),
-        });
-      if (updated === 0) return false;
-      await appendAudit(trx, {
-        tenant: grant.tenant,
-        actor: SYSTEM,
-        action: 'grant.issued',
-        subject: grant.id,
-        data: {
-          technician_id: grant.technician_id,
-          profile: grant.profile,
-          credential_kind: profile.credential,
-          ends_at: grant.ends_at.toISOString(),
-          vault_expires_at: issued?.expiresAt.toISOString() ?? null,
-        },
+    // One statement marks it active, records it and queues its expiry job, or
+    // does none of it when the grant is no longer issuing.
+    const marked = db('grants')
+      .where({ id: grant.id, status: 'issuing' })
+      .update({
+        status: 'active',
+        vault_accessor: issued?.accessor ?? null,
+        vault_lease_id: issued?.leaseId ?? null,
+        ...(parked ?? {}),
       });
-      await scheduleGrantExpiry(trx, grant.id, grant.ends_at);
-      return true;
-    });
+    const activated = await appendAuditEventsWith(
+      db,
+      { changes: [marked], calls: [grantExpiryCall(db, grant.id, grant.ends_at)] },
+      [
+        {
+          tenant: grant.tenant,
+          actor: SYSTEM,
+          action: 'grant.issued',
+          subject: grant.id,
+          data: {
+            technician_id: grant.technician_id,
+            profile: grant.profile,
+            credential_kind: profile.credential,
+            ends_at: grant.ends_at.toISOString(),
+            vault_expires_at: issued?.expiresAt.toISOString() ?? null,
+          },
+        },
+      ],
+    );
 
     // Revoked or cancelled while Vault was issuing: the fresh credential must not
     // outlive that decision, so end it now rather than at the grant's end.
@@ -130,19 +133,19 @@ export class VaultGrantIssuance {
   }
 
   private async fail(grant: OpenedGrant, reason: string) {
-    await this.deps.db.transaction(async (trx) => {
-      const updated = await trx('grants')
-        .where({ id: grant.id, status: 'issuing' })
-        .update({ status: 'failed', failure_reason: reason });
-      if (updated === 0) return;
-      await appendAudit(trx, {
+    const { db } = this.deps;
+    const failed = db('grants')
+      .where({ id: grant.id, status: 'issuing' })
+      .update({ status: 'failed', failure_reason: reason });
+    await appendAuditEventsWith(db, { changes: [failed] }, [
+      {
         tenant: grant.tenant,
         actor: SYSTEM,
         action: 'grant.failed',
         subject: grant.id,
         data: { technician_id: grant.technician_id, profile: grant.profile, reason },
-      });
-    });
+      },
+    ]);
     logger.warn('grant issue failed', { grant_id: grant.id, tenant: grant.tenant, reason });
   }
 

@@ -11,7 +11,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../audit/actions';
 import { appendAuditAll } from '../audit/append';
-import { addJob, addJobs, type JobSpec } from '../jobs/job-queue';
+import { addJobs, jobCall, type JobSpec } from '../jobs/job-queue';
 import { REVOKE_BATCH_SIZE, type RevokeBatchPayload } from './complete-revocation-batch';
 import {
   LIVE_STATUSES,
@@ -34,23 +34,16 @@ export function revokeJobKey(grantId: string): string {
 }
 
 /**
- * Schedules the grant's expiry at `endsAt` (grant issuance calls this in the
- * transaction that activates the grant). Keyed by grant: scheduling twice
- * keeps one job.
+ * The call that schedules the grant's expiry at `endsAt`, made by the
+ * statement that activates the grant. Keyed by grant: scheduling twice keeps
+ * one job.
  */
-export async function scheduleGrantExpiry(
-  trx: Knex.Transaction,
-  grantId: string,
-  endsAt: Date,
-): Promise<void> {
-  await addJob(
-    trx,
+export function grantExpiryCall(db: Knex, grantId: string, endsAt: Date): Knex.Raw {
+  return jobCall(
+    db,
     'grant-expire',
     { grant_id: grantId },
-    {
-      jobKey: `grant-expire:${grantId}`,
-      runAt: endsAt,
-    },
+    { jobKey: `grant-expire:${grantId}`, runAt: endsAt },
   );
 }
 

@@ -62,6 +62,7 @@ describe('issuing a grant', () => {
     expect(grant.parked_wrap_sealed).toEqual(expect.any(String));
     const events = await database.db('audit_events').where({ tenant: acme, subject: id });
     expect(events.map((e) => e.action)).toEqual(['grant.issued']);
+    expect(await expiryJobs(id)).toEqual([{ run_at: grant.ends_at }]);
   });
 
   it('records a failure, answers vault.unavailable, and works again once Vault is back', async () => {
@@ -85,6 +86,12 @@ describe('issuing a grant', () => {
     const next = await activeGrant(tech.id);
     expect((await database.db('grants').where({ id: next }).first()).status).toBe('active');
   });
+
+  const expiryJobs = (id: string) =>
+    database
+      .db('graphile_worker._private_jobs')
+      .where({ key: `grant-expire:${id}` })
+      .select('run_at');
 
   async function opened(id: string, email: string) {
     const grant = await database.db('grants').where({ id }).first();
@@ -122,6 +129,7 @@ describe('issuing a grant', () => {
     expect(grant).toMatchObject({ status: 'revoking', vault_accessor: null });
     const events = await database.db('audit_events').where({ subject: id });
     expect(events.map((e) => e.action)).not.toContain('grant.issued');
+    expect(await expiryJobs(id)).toEqual([]);
   });
 
   it('leaves a grant no longer issuing alone when nobody describes it', async () => {
