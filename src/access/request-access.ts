@@ -38,16 +38,19 @@ export async function requestAccess(
   input: RequestInput,
   idempotencyKey: string | undefined,
 ): Promise<RequestOutcome> {
-  const { profile, seconds } = await checkRules(deps, principal, input);
   const ticket = input.ticket?.trim() || null;
 
   type Written = { replay: RequestRow } | { created: RequestRow; grant?: OpenedGrant };
   const result = await deps.db.transaction(async (trx): Promise<Written> => {
     // One technician's requests are created one at a time, across every broker
     // process, so the replay and one-live checks below cannot race each other.
-    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [
+    // The lock is taken by the query that reads the tenant's standing; a tenant
+    // that does not exist is refused below, and nothing needs the lock then.
+    const lock = trx.raw('pg_advisory_xact_lock(hashtext(?))', [
       `request:${principal.technicianId}`,
     ]);
+    const standing = await tenantStanding(trx, input.tenant, principal.technicianId, lock);
+    const { profile, seconds } = checkRules(deps, principal, input, standing);
     if (idempotencyKey) {
       const earlier = (await trx('access_requests')
         .where({ technician_id: principal.technicianId, idempotency_key: idempotencyKey })
@@ -114,8 +117,12 @@ export async function requestAccess(
   return { request: requestView(created, grant, 0), replayed: false };
 }
 
-async function checkRules(deps: AccessDeps, principal: Principal, input: RequestInput) {
-  const tenant = await tenantStanding(deps.db, input.tenant, principal.technicianId);
+function checkRules(
+  deps: AccessDeps,
+  principal: Principal,
+  input: RequestInput,
+  tenant: Awaited<ReturnType<typeof tenantStanding>>,
+) {
   if (!tenant || tenant.relations.length === 0) throw notAssigned();
   if (tenant.status !== 'active') {
     throw conflict('tenant.not_active', 'The tenant is not active: no new requests');

@@ -4,6 +4,7 @@
  * they are not assigned to give the same answer, so that the API does not
  * reveal which customers the MSP has.
  */
+import type { Knex } from 'knex';
 import type { Principal } from '../identity/authenticate';
 import type { Database } from '../platform/database';
 import { forbidden, notFound } from '../platform/errors';
@@ -25,19 +26,22 @@ export async function relationsOn(
 
 /**
  * A tenant's status and the relations `technicianId` holds on it, in one
- * query; undefined when the tenant does not exist.
+ * query; undefined when the tenant does not exist. `alongside` is evaluated in
+ * the same query when the tenant exists (a lock the caller takes next anyway).
  */
 export async function tenantStanding(
   db: Database,
   tenant: string,
   technicianId: string,
+  alongside?: Knex.Raw,
 ): Promise<{ status: TenantRow['status']; relations: Relation[] } | undefined> {
   const relations = db('assignments')
     .where({ tenant, technician_id: technicianId })
     .select('relation');
+  const columns = [db.raw('array(?) as relations', [relations]), ...(alongside ? [alongside] : [])];
   return db('tenants')
     .where({ slug: tenant })
-    .first('status', db.raw('array(?) as relations', [relations]));
+    .first('status', ...columns);
 }
 
 /**

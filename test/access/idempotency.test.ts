@@ -55,3 +55,19 @@ describe('Idempotency-Key on POST /requests', () => {
     expect(first).toHaveLength(2);
   });
 });
+
+describe('the same request raced without a key', () => {
+  it('makes one request and refuses the others as request.duplicate_live', async () => {
+    const before = await count();
+    const answers = await Promise.all(
+      [1, 2, 3].map(() => world.ask(world.people.tech2, world.readOnly())),
+    );
+    expect(answers.map((res) => res.status).sort()).toEqual([201, 409, 409]);
+    const refused = answers.filter((res) => res.status === 409);
+    expect(refused.map((res) => res.body.error.code)).toEqual([
+      'request.duplicate_live',
+      'request.duplicate_live',
+    ]);
+    expect(await count()).toBe(before + 1);
+  });
+});
