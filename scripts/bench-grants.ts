@@ -20,7 +20,8 @@
  * Sizes: BENCH_FLOWS (default 1000), BENCH_CONCURRENCY (default 16),
  * BENCH_TENANTS (default 50), BENCH_PACED_SECONDS (default 15), BENCH_ROUNDS
  * (default 1: the summary gives the median of the rounds' ratios and p99
- * differences). DATABASE_URL picks the server (else embedded).
+ * differences), BENCH_WARMUP_FLOWS (default 300 per side, unmeasured, before
+ * the first round). DATABASE_URL picks the server (else embedded).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -47,6 +48,8 @@ const TENANTS = Number(process.env.BENCH_TENANTS ?? 50);
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 15);
 /** Rounds of the whole sequence; the summary gives their medians. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+/** Flows each side runs, unmeasured, before the first round. */
+const WARMUP_FLOWS = Number(process.env.BENCH_WARMUP_FLOWS ?? 300);
 const SETTINGS = { tenantPath: 'customers/{tenant}', namespace: undefined };
 const STANDIN_DATABASE = {
   plugin: 'postgresql-database-plugin',
@@ -112,6 +115,12 @@ async function main() {
       broker: (p: Pair) => brokerFlow(broker!.url, p),
       baseline: (p: Pair) => bareFlow(bare, vault, p),
     };
+    // Unmeasured warm-up of both sides: the first flows of a process pay for
+    // compiling its code and opening its connections, and whichever side ran
+    // first would pay for the code both share.
+    for (const side of [sides.broker, sides.baseline]) {
+      await measure(CONCURRENCY, await pairs(WARMUP_FLOWS), side);
+    }
     const rounds: Round[] = [];
     for (let i = 1; i <= ROUNDS; i++) {
       if (ROUNDS > 1) console.log(`round ${i} of ${ROUNDS}`);
