@@ -12,16 +12,18 @@
  * at the grant's end by itself. SSH certificates are signed at checkout, when
  * the technician's public key is known, so an ssh grant activates at once.
  */
-// LIMITATION: a request granted at once and its checkout cost two authenticated
-// HTTP requests, 21 database statements (a bare loop writing the same rows
-// sends 10) and the five Vault calls. On a 2-core machine, where the broker's
-// event loop is the bottleneck, the broker completes 0.36-0.44 times as many
-// flows per second as that bare loop (npm run bench:grants; the target is a
-// half). At half load it adds 8-20 ms at the median, and at p99 from -24 to
-// +42 ms from run to run (the target is under 15 ms), as flows that overlap
-// wait for each other's work on the one event loop. Fewer statements per flow
-// (three transactions with their BEGIN and COMMIT remain) is the way forward;
-// nothing is skipped meanwhile.
+// LIMITATION: the grant flow's speed targets are not reliably met (npm run
+// bench:grants, 2-core machine). A request granted at once and its checkout
+// (two authenticated HTTP requests, 12 statements, five Vault calls) complete
+// 0.46-0.57 times as many flows per second as a bare loop writing the same rows
+// (0.48-0.55 at the median of three rounds; the goal is 0.5): the broker's
+// event loop is the bottleneck, and knex's query runner and transactions are
+// its largest share left. At half load the median flow takes 3-4 ms longer,
+// but the p99 difference (goal: under 15 ms) ranged from -74 to +73 ms by
+// round: stalls of about 100 ms while PostgreSQL syncs its WAL (IO:WalSync
+// and LWLock:WALWrite waits) land in whichever side's p99 is being measured.
+// The commits stay synchronous: the intent must be durable before Vault is
+// called, and audit events must not be lost.
 import { SYSTEM } from '../audit/actions';
 import { appendAuditEventsWith } from '../audit/append';
 import type { OpenedGrant } from '../access/grant-issuance';
