@@ -1,11 +1,12 @@
 /**
- * Appending to a tenant's audit chain, always inside the caller's transaction:
- * the state change and its event commit together or not at all (fail closed).
+ * Appending to a tenant's audit chain, always with the change it records: in
+ * the caller's transaction, or in the one statement that makes the change, so
+ * that both commit together or not at all (fail closed).
  *
  * Appends to one tenant are serialised by locking that tenant's head row
  * (the UPDATE that moves it, or SELECT ... FOR UPDATE in a batch); different
- * tenants lock different rows and so append in parallel. The lock is held until the caller's transaction ends, which is
- * what keeps sequence numbers gapless.
+ * tenants lock different rows and so append in parallel. The lock is held
+ * until the transaction ends, which is what keeps sequence numbers gapless.
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';

@@ -26,7 +26,7 @@ describe('Idempotency-Key on POST /requests', () => {
     expect(created).toHaveLength(1);
   });
 
-  it('makes one request and one grant when the same auto-approved request races itself', async () => {
+  it('makes one request and one grant when an auto-approved request races itself', async () => {
     const before = await count();
     const answers = await Promise.all(
       [1, 2, 3].map(() => world.ask(world.people.tech, world.readOnly(), 'key-race')),

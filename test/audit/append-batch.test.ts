@@ -206,7 +206,7 @@ describe('appendAuditEventsWith calls', () => {
   const jobsKeyed = (key: string) =>
     database.db('graphile_worker._private_jobs').where({ key }).select('revision');
 
-  it('makes each call once when the change is made, in one statement outside a transaction', async () => {
+  it('makes each call once when the change is made, in one statement, no transaction', async () => {
     const { db } = database;
     const tenant = await createTenant(db);
     const key = `test:${randomUUID()}`;

@@ -65,7 +65,7 @@ describe('issuing a grant', () => {
     expect(await expiryJobs(id)).toEqual([{ run_at: grant.ends_at }]);
   });
 
-  it('records a failure, answers vault.unavailable, and works again once Vault is back', async () => {
+  it('records a failure, answers vault.unavailable, works again once Vault is back', async () => {
     const tech = await technician();
     const id = await h.issuingGrant(tech.id, acme, 'read-only');
     await vault.standin!.setFault('down');

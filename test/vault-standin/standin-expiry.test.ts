@@ -47,7 +47,7 @@ const wrapStatus = async (token: string, path = 'sys/wrapping/lookup') =>
   (await api('POST', path, { token })).status;
 
 describe('stand-in expiry', () => {
-  it('drops a token once its TTL has passed, and keeps a renewed one until its new end', async () => {
+  it('drops a token once its TTL has passed, keeps a renewed one until its new end', async () => {
     const plain = await makeToken('60s');
     const renewed = await makeToken('60s');
     clock.advance(30);
@@ -89,7 +89,7 @@ describe('stand-in expiry', () => {
     expect(await leaseStatus(orphanLease)).toBe(200);
   });
 
-  it('drops a lease once its TTL has passed, and keeps a renewed one until its new end', async () => {
+  it('drops a lease once its TTL has passed, keeps a renewed one until its new end', async () => {
     const plain = await lease('short');
     const renewed = await lease('short');
     const shortened = await lease('short');

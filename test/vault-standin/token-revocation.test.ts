@@ -107,7 +107,7 @@ describe('stand-in token revocation', () => {
     expect(await tokenStatus(sibling)).toBe(200);
   });
 
-  it('leaves the parent when a child is revoked, and later revokes the other children', async () => {
+  it('leaves the parent when a child is revoked, later revokes the other children', async () => {
     const parent = await makeToken();
     const first = await makeToken(parent.token);
     const second = await makeToken(parent.token);
