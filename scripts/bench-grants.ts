@@ -39,7 +39,7 @@ import { tenantPaths } from '../src/vault/tenant-paths';
 import { VaultClient } from '../src/vault/vault-client';
 import { createVaultServices, type VaultServices } from '../src/vault/vault-services';
 import { setupBroker, setupTenant } from '../src/vault/vault-setup';
-import { benchServer, quantile, runConcurrent } from './bench-support';
+import { benchServer, measure, measurePaced, quantile, type RunStats } from './bench-support';
 
 const FLOWS = Number(process.env.BENCH_FLOWS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -365,49 +365,14 @@ async function bareFlow(sql: Query, vault: VaultServices, pair: Pair) {
   await sql(AUDIT_INSERT, auditRow(pair.tenant, 'session.opened', sessionId));
 }
 
-async function measure(concurrency: number, pairs: Pair[], flow: (pair: Pair) => Promise<void>) {
-  const { seconds, latencies } = await runConcurrent(pairs.length, concurrency, (i) =>
-    flow(pairs[i]!),
-  );
-  return {
-    rate: pairs.length / seconds,
-    p50: quantile(latencies, 0.5),
-    p99: quantile(latencies, 0.99),
-  };
-}
-
-/**
- * Starts flow i at `i / rate` seconds whether or not earlier ones are done (an
- * open loop), and times each from its scheduled start, so that a late start
- * counts against the side that caused it.
- */
-async function measurePaced(rate: number, pairs: Pair[], flow: (pair: Pair) => Promise<void>) {
-  const started = performance.now();
-  const latencies = await Promise.all(
-    pairs.map(async (pair, i) => {
-      const due = started + (i * 1000) / rate;
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
-      await flow(pair);
-      return performance.now() - due;
-    }),
-  );
-  return {
-    rate: pairs.length / ((performance.now() - started) / 1000),
-    p50: quantile(latencies, 0.5),
-    p99: quantile(latencies, 0.99),
-  };
-}
-
-function report(label: string, brokerSide: Stats, bare: Stats) {
-  const line = (who: string, s: Stats) =>
+function report(label: string, brokerSide: RunStats, bare: RunStats) {
+  const line = (who: string, s: RunStats) =>
     `  ${who.padEnd(9)} ${s.rate.toFixed(1).padStart(7)} grants/s   ` +
     `p50 ${s.p50.toFixed(1).padStart(6)} ms   p99 ${s.p99.toFixed(1).padStart(6)} ms`;
   console.log(label);
   console.log(line('broker', brokerSide));
   console.log(line('baseline', bare));
 }
-
-type Stats = Awaited<ReturnType<typeof measure>>;
 
 main().catch((error: unknown) => {
   console.error(error);

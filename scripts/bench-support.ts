@@ -50,3 +50,52 @@ export async function runConcurrent(
   await Promise.all(Array.from({ length: concurrency }, worker));
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, latencies };
 }
+
+/** A run's rate (items per second) and latency quantiles (milliseconds). */
+export interface RunStats {
+  rate: number;
+  p50: number;
+  p99: number;
+}
+
+/** `flow` over every item, `concurrency` at a time: a closed loop. */
+export async function measure<T>(
+  concurrency: number,
+  items: T[],
+  flow: (item: T) => Promise<void>,
+): Promise<RunStats> {
+  const { seconds, latencies } = await runConcurrent(items.length, concurrency, (i) =>
+    flow(items[i]!),
+  );
+  return {
+    rate: items.length / seconds,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+  };
+}
+
+/**
+ * Starts item i at `i / rate` seconds whether or not earlier ones are done (an
+ * open loop), and times each from its scheduled start, so that a late start
+ * counts against the side that caused it.
+ */
+export async function measurePaced<T>(
+  rate: number,
+  items: T[],
+  flow: (item: T) => Promise<void>,
+): Promise<RunStats> {
+  const started = performance.now();
+  const latencies = await Promise.all(
+    items.map(async (item, i) => {
+      const due = started + (i * 1000) / rate;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+      await flow(item);
+      return performance.now() - due;
+    }),
+  );
+  return {
+    rate: items.length / ((performance.now() - started) / 1000),
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+  };
+}
