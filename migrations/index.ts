@@ -13,6 +13,7 @@ import * as grantDelivery from './006-grant-delivery';
 import * as jobQueue from './007-job-queue';
 import * as auditAppendFunction from './008-audit-append-function';
 import * as auditAppendEvents from './009-audit-append-events';
+import * as jobOutbox from './010-job-outbox';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -29,6 +30,7 @@ const migrations: [string, Migration][] = [
   ['007-job-queue', jobQueue],
   ['008-audit-append-function', auditAppendFunction],
   ['009-audit-append-events', auditAppendEvents],
+  ['010-job-outbox', jobOutbox],
 ];
 
 /** knex's migrationSource over the list above. */

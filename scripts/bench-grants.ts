@@ -29,6 +29,7 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { createApp } from '../src/app';
 import { VaultGrantIssuance } from '../src/grants/issue-grant';
+import { JobOutboxRelay } from '../src/jobs/job-outbox';
 import { AccessTokens } from '../src/identity/access-tokens';
 import { loadConfig } from '../src/platform/config';
 import { connectDatabase, migrateToLatest, type Database } from '../src/platform/database';
@@ -158,18 +159,24 @@ async function main() {
 async function startBrokerApp(db: Database, vault: VaultServices) {
   const config = loadConfig({ NODE_ENV: 'test' });
   const policies = loadPolicySet('policies');
+  // As in the broker: activations' expiry jobs reach the queue through the relay.
+  const outbox = new JobOutboxRelay(db).start();
   const issuance = new VaultGrantIssuance({
     db,
     config,
     vault,
     policies: () => policies,
+    outbox,
   });
   const app = createApp({ config, db, vault, access: { policies: () => policies, issuance } });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    stop: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await outbox.stop();
+    },
   };
 }
 

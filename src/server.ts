@@ -16,6 +16,7 @@ import { recordPolicySet } from './policies/record-policy-set';
 import { startDevelopmentVault } from './vault-standin/development-vault';
 import { createVaultServices } from './vault/vault-services';
 import { VaultGrantIssuance } from './grants/issue-grant';
+import { JobOutboxRelay } from './jobs/job-outbox';
 import { startRevocationWorker } from './revocation/revocation-worker';
 
 /** A running broker. */
@@ -72,11 +73,16 @@ export async function startBroker(config: Config): Promise<RunningBroker> {
       const worker = await startRevocationWorker({ config, databaseUrl, issuers: vault.issuers });
       cleanups.unshift(() => worker.stop());
     }
+    // Expiry jobs written by this process's activations reach the queue
+    // through it; stopped after the HTTP server, before the database.
+    const outbox = new JobOutboxRelay(db).start();
+    cleanups.unshift(() => outbox.stop());
     const issuance = new VaultGrantIssuance({
       db,
       config,
       vault,
       policies: () => policies,
+      outbox,
     });
     const app = createApp({
       config,

@@ -6,7 +6,8 @@
  *   2. Vault issues the credential (TTL = time left on the grant) and the
  *      broker parks it in a wrapping token that dies with the grant;
  *   3. one statement marks the grant active, with its event and its expiry
- *      job (keyed by grant, so a second scheduling collapses into the first).
+ *      job (keyed by grant, so a second scheduling collapses into the first),
+ *      written to the job outbox, whose relay this process then nudges.
  *
  * A crash between 2 and 3 leaves a credential nobody received, which Vault ends
  * at the grant's end by itself. SSH certificates are signed at checkout, when
@@ -35,6 +36,7 @@ import type { Database } from '../platform/database';
 import { AppError } from '../platform/errors';
 import { logger } from '../platform/logger';
 import type { IssuedCredential } from '../vault/credential-issuer';
+import type { JobOutboxRelay } from '../jobs/job-outbox';
 import { grantExpiryCall } from '../revocation/request-revocation';
 import { park, type ParkedColumns } from './grant-parking';
 import type { GrantVault } from './grant-vault';
@@ -46,6 +48,8 @@ export interface IssueGrantDeps {
   vault: GrantVault;
   /** The policy set in force (a function, so a reload can swap it). */
   policies: () => PolicySet;
+  /** Relays the expiry jobs that activations write to the job outbox. */
+  outbox: Pick<JobOutboxRelay, 'nudge'>;
 }
 
 /** Issues credentials for grants through Vault (the GrantIssuance of src/access). */
@@ -130,6 +134,7 @@ export class VaultGrantIssuance {
       ],
     );
 
+    if (activated) this.deps.outbox.nudge();
     // Revoked or cancelled while Vault was issuing: the fresh credential must not
     // outlive that decision, so end it now rather than at the grant's end.
     if (!activated && issued) await this.revokeQuietly(grant, issued);

@@ -11,7 +11,8 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../audit/actions';
 import { appendAuditAll } from '../audit/append';
-import { addJobs, jobCall, type JobSpec } from '../jobs/job-queue';
+import { outboxJobCall } from '../jobs/job-outbox';
+import { addJobs, type JobSpec } from '../jobs/job-queue';
 import { REVOKE_BATCH_SIZE, type RevokeBatchPayload } from './complete-revocation-batch';
 import {
   LIVE_STATUSES,
@@ -35,11 +36,13 @@ export function revokeJobKey(grantId: string): string {
 
 /**
  * The call that schedules the grant's expiry at `endsAt`, made by the
- * statement that activates the grant. Keyed by grant: scheduling twice keeps
- * one job.
+ * statement that activates the grant. It goes through the job outbox (a job
+ * due later needs no NOTIFY; see src/jobs/job-outbox.ts), so whoever makes it
+ * nudges the relay after the statement commits. Keyed by grant: scheduling
+ * twice keeps one job.
  */
 export function grantExpiryCall(db: Knex, grantId: string, endsAt: Date): Knex.Raw {
-  return jobCall(
+  return outboxJobCall(
     db,
     'grant-expire',
     { grant_id: grantId },

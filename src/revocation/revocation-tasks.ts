@@ -14,6 +14,7 @@ import pLimit from 'p-limit';
 import { expirePendingRequests } from '../access/expire-requests';
 import { writeDueCheckpoints, type CheckpointSchedule } from '../audit/checkpoints';
 import type { AuditSigner } from '../audit/signing-key';
+import { relayAll } from '../jobs/job-outbox';
 import { addJob } from '../jobs/job-queue';
 import type { Database } from '../platform/database';
 import { logger } from '../platform/logger';
@@ -84,6 +85,10 @@ export function revocationTasks(deps: RevocationTaskDeps): TaskList {
     'grant-revoke-batch': async (payload) => {
       await completeRevocations(db, deps.issuers, payload as RevokeBatchPayload, vaultLimit);
     },
+    'job-outbox': async () => {
+      const count = await relayAll(db);
+      if (count > 0) logger.info('job outbox rows relayed by the worker', { count });
+    },
     'grant-expire-sweep': async () => {
       const count = await expireOverdueGrants(db);
       if (count > 0) logger.warn('expired grants without an expiry job', { count });
@@ -107,6 +112,7 @@ export function revocationTasks(deps: RevocationTaskDeps): TaskList {
 /** The periodic tasks, as a graphile-worker crontab (one minute is its finest step). */
 export function revocationCrontab(tasks: TaskList): string {
   const lines = [
+    '* * * * * job-outbox',
     '* * * * * grant-expire-sweep',
     '* * * * * revocation-overdue',
     '* * * * * requests-expire',

@@ -23,7 +23,10 @@ export const policies = loadPolicySet('policies');
 /** Everything a grant test works with. */
 export function grantHarness(db: Database, vault: VaultFixture) {
   const config = testConfig();
-  const deps = { db, config, vault: vault.services, policies: () => policies };
+  // Expiry jobs stay in the job outbox until a test relays them (relayAll),
+  // so that no relay runs after a test file has dropped its database.
+  const outbox = { nudge: () => undefined };
+  const deps = { db, config, vault: vault.services, policies: () => policies, outbox };
   const issuance = new VaultGrantIssuance(deps);
 
   const app = express();

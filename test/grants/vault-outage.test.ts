@@ -30,6 +30,7 @@ it('answers 503 while Vault is down and grants again once it is back', async () 
     config,
     vault: vault.services,
     policies: () => policies,
+    outbox: { nudge: () => undefined },
   });
   const app = createApp({
     config,

@@ -5,6 +5,7 @@
  * and a record of what the stand-in actually revoked.
  */
 import { createApp } from '../../src/app';
+import { relayAll } from '../../src/jobs/job-outbox';
 import type { Database } from '../../src/platform/database';
 import type { Issuers } from '../../src/revocation/revocation-types';
 import { startRevocationWorker } from '../../src/revocation/revocation-worker';
@@ -66,6 +67,7 @@ export function revocationHarness(database: { db: Database; url: string }, vault
   async function activeGrant(technicianId: string, tenant: string, seconds = 1800) {
     const id = await grants.issuingGrant(technicianId, tenant, 'read-only', seconds);
     await issuance.issue(id);
+    await relayAll(database.db);
     return database.db('grants').where({ id }).first();
   }
 
