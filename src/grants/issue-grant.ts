@@ -16,17 +16,18 @@
 // LIMITATION: the grant flow's speed targets are not reliably met (npm run
 // bench:grants, 2-core machine). A request granted at once and its checkout
 // (two authenticated HTTP requests, 12 statements, five Vault calls) complete
-// 0.46-0.57 times as many flows per second as a bare loop writing the same rows
-// (0.48-0.55 at the median of three rounds; the goal is 0.5): the broker's
-// event loop is the bottleneck, and knex's query runner and transactions are
-// its largest share left. At half load the median flow takes 3-4 ms longer,
-// but the p99 does not stay within 15 ms: PostgreSQL stalls for about 100 ms
-// every few seconds while it syncs its WAL (IO:WalSync and LWLock:WALWrite
-// waits), and the broker's flows, which write 1.8 times the WAL of the bare
-// loop's (audit events and their indexes, a job row), wait longer in them: in
-// 60-second windows its p99 was 57-69 ms against the bare loop's 16-17 ms. The
-// commits stay synchronous: the intent must be durable before Vault is
-// called, and audit events must not be lost.
+// 0.45-0.54 times as many flows per second as a bare loop writing the same rows
+// (the goal is 0.5): the benchmark process's event loop is the bottleneck, and
+// knex's query runner and transactions are its largest share left. At half
+// load the median flow takes 5-10 ms longer, and the p99 of a window free of
+// stalls 10-13 ms longer; but a stall of 100-300 ms, in which everything the
+// process does slows at once, decides the p99 of any 15-second window it falls
+// in. In a traced run 4 of 5 stalls coincided with a V8 major collection, whose
+// concurrent marking (66-175 ms) takes the second core from PostgreSQL; the
+// broker allocates about twice as much per flow as the bare loop, and a stall
+// in its window puts its p99 up to 60 ms above the bare loop's (the goal is
+// 15). The commits stay synchronous: the intent must be durable before Vault
+// is called, and audit events must not be lost.
 import { SYSTEM } from '../audit/actions';
 import { appendAuditEventsWith } from '../audit/append';
 import type { OpenedGrant } from '../access/grant-issuance';
