@@ -16,13 +16,14 @@
 // LIMITATION: the grant flow's speed targets are not reliably met (npm run
 // bench:grants, 2-core machine). A request granted at once and its checkout
 // (two authenticated HTTP requests, 12 statements, five Vault calls) complete
-// 0.45-0.54 times as many flows per second as a bare loop writing the same rows
-// (the goal is 0.5): the benchmark process's event loop is the bottleneck, and
-// knex's query runner and transactions are its largest share left. At half
-// load the median flow takes 5-10 ms longer, and the p99 of a window free of
-// stalls 10-13 ms longer; but a stall of 100-300 ms, in which everything the
-// process does slows at once, decides the p99 of any 15-second window it falls
-// in. In a traced run 4 of 5 stalls coincided with a V8 major collection, whose
+// 0.40-0.57 times as many flows per second as a bare loop writing the same
+// rows in single rounds, 0.42-0.55 at the median of a run (the goal is 0.5):
+// the benchmark process's event loop is the bottleneck, and knex's query
+// runner and transactions are its largest share left. At half load the median
+// flow takes 5-10 ms longer, and the p99 of a window free of stalls 10-13 ms
+// longer; but a stall of 100-300 ms, in which everything the process does
+// slows at once, decides the p99 of any 15-second window it falls in. In a
+// traced run 4 of 5 stalls coincided with a V8 major collection, whose
 // concurrent marking (66-175 ms) takes the second core from PostgreSQL; the
 // broker allocates about twice as much per flow as the bare loop, and a stall
 // in its window puts its p99 up to 60 ms above the bare loop's (the goal is
