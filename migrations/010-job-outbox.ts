@@ -6,7 +6,8 @@
  * queue behind each other. A job due later needs no wake-up, so the statement
  * that activates a grant writes its expiry job here instead, in the same
  * statement and so with the same fate, and a relay (src/jobs/job-outbox.ts)
- * moves the rows into the queue in batches, one NOTIFY per batch.
+ * moves the rows into the queue in batches, one NOTIFY per batch. The insert is
+ * a function so that it can sit among the calls of such a statement.
  */
 import type { Knex } from 'knex';
 

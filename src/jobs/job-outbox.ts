@@ -59,6 +59,8 @@ export async function relayOutbox(db: Knex, limit = RELAY_BATCH): Promise<number
      latest as (
        select distinct on (coalesce(job_key, id::text)) *
          from moved order by coalesce(job_key, id::text), id desc),
+     -- Selected from below, which is what makes PostgreSQL run it; the gate
+     -- keeps an empty outbox from sending a NOTIFY.
      queued as (
        select count(*) from graphile_worker.add_jobs(array(
          select (task, payload, null, run_at, max_attempts, job_key, null, null)
