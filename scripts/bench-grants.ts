@@ -1,7 +1,8 @@
 /**
  * Grant benchmark (not a test): `npm run bench:grants`.
  *
- * Runs, in one process and one run, against the Vault stand-in on loopback:
+ * Runs, in one process and one run, against the Vault stand-in on loopback
+ * (in a process of its own, as Vault would be):
  * - the broker: POST /requests for an auto-approved profile (request, grant,
  *   Vault token, parking) then POST /grants/:id/checkout (unwrap, re-park,
  *   wrap for delivery, access session), over HTTP with real authentication;
@@ -35,12 +36,19 @@ import { loadConfig } from '../src/platform/config';
 import { connectDatabase, migrateToLatest, type Database } from '../src/platform/database';
 import { configureLogger } from '../src/platform/logger';
 import { loadPolicySet } from '../src/policies/policy-set';
-import { VaultStandin } from '../src/vault-standin/standin-server';
 import { tenantPaths } from '../src/vault/tenant-paths';
 import { VaultClient } from '../src/vault/vault-client';
 import { createVaultServices, type VaultServices } from '../src/vault/vault-services';
 import { setupBroker, setupTenant } from '../src/vault/vault-setup';
-import { benchServer, measure, measurePaced, quantile, type RunStats } from './bench-support';
+import {
+  benchServer,
+  measure,
+  measurePaced,
+  quantile,
+  serveStandin,
+  standinProcess,
+  type RunStats,
+} from './bench-support';
 
 const FLOWS = Number(process.env.BENCH_FLOWS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -78,7 +86,7 @@ async function main() {
   url.pathname = `/${name}`;
   const db = connectDatabase(url.toString(), { poolMax: 20 });
   const plain = new pg.Pool({ connectionString: url.toString(), max: 20 });
-  const standin = await new VaultStandin({ quiet: true }).start();
+  const standin = await standinProcess(__filename);
   const root = new VaultClient({ addr: standin.url, token: standin.rootToken });
   let broker: Awaited<ReturnType<typeof startBrokerApp>> | undefined;
 
@@ -149,7 +157,7 @@ async function main() {
     await plain.end();
     await db.destroy();
     root.stop();
-    await standin.stop();
+    standin.stop();
     await admin.raw(`drop database if exists ${name} with (force)`);
     await admin.destroy();
     await server.stop();
@@ -381,7 +389,7 @@ function report(label: string, brokerSide: RunStats, bare: RunStats) {
   console.log(line('baseline', bare));
 }
 
-main().catch((error: unknown) => {
+(process.argv[2] === 'standin' ? serveStandin() : main()).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

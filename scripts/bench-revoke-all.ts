@@ -17,7 +17,6 @@
  * BENCH_CONCURRENCY (16). BENCH_VAULT_LATENCY_MS adds a delay to every Vault
  * answer (the stand-in's `slow` fault) to model a remote Vault.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { connectDatabase, migrateToLatest, type Database } from '../src/platform/database';
 import { loadConfig } from '../src/platform/config';
@@ -26,11 +25,10 @@ import { loadPolicySet } from '../src/policies/policy-set';
 import { forEachLimit } from '../src/revocation/bounded-parallel';
 import { revokeAll } from '../src/revocation/emergency-revoke';
 import { startRevocationWorker } from '../src/revocation/revocation-worker';
-import { VaultStandin } from '../src/vault-standin/standin-server';
 import { VaultClient } from '../src/vault/vault-client';
 import { createVaultServices, type VaultServices } from '../src/vault/vault-services';
 import { setupBroker, setupTenant } from '../src/vault/vault-setup';
-import { benchServer } from './bench-support';
+import { benchServer, serveStandin, standinProcess } from './bench-support';
 
 const GRANTS = Number(process.env.BENCH_GRANTS ?? 10000);
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 500);
@@ -97,35 +95,10 @@ async function writeGrants(db: Database, techIds: string[], accessors: string[],
   await db.batchInsert('grants', grants, 1000);
 }
 
-/** Starts the stand-in in a child process (this script with `standin`); resolves its address. */
-function standinProcess(): Promise<{ url: string; rootToken: string; stop: () => void }> {
-  const child = spawn(process.execPath, [__filename, 'standin'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const line = output.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve({ ...JSON.parse(line), stop: () => child.kill('SIGTERM') });
-    });
-    child.once('exit', (code) => reject(new Error(`stand-in exited with ${code}`)));
-  });
-}
-
-async function serveStandin() {
-  configureLogger({ level: 'error', json: true, silent: true });
-  const standin = await new VaultStandin({ quiet: true }).start();
-  console.log(JSON.stringify({ url: standin.url, rootToken: standin.rootToken }));
-  process.once('SIGTERM', () => {
-    void standin.stop().then(() => process.exit(0));
-  });
-}
-
 async function main() {
   configureLogger({ level: 'error', json: true, silent: true });
   const server = await benchServer();
-  const standin = await standinProcess();
+  const standin = await standinProcess(__filename);
   const db = connectDatabase(server.url);
   try {
     await migrateToLatest(db);

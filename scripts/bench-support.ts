@@ -2,10 +2,13 @@
  * Shared by the benchmark scripts: a PostgreSQL server to measure on, and
  * latency statistics. Benchmarks are scripts, never timed tests.
  */
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres';
+import { configureLogger } from '../src/platform/logger';
+import { VaultStandin } from '../src/vault-standin/standin-server';
 
 /** DATABASE_URL's server, or an embedded PostgreSQL in a temporary folder. */
 export async function benchServer() {
@@ -22,6 +25,45 @@ export async function benchServer() {
       rmSync(folder, { recursive: true, force: true });
     },
   };
+}
+
+/** A Vault stand-in in a process of its own. */
+export interface StandinProcess {
+  url: string;
+  rootToken: string;
+  stop: () => void;
+}
+
+/**
+ * Starts the Vault stand-in in a child process, as Vault runs apart from the
+ * broker: in the measured process its request handling and its growing store
+ * would share one event loop and one heap with what is measured. `script` is
+ * the benchmark's own file, which must call `serveStandin` when its first
+ * argument is `standin`.
+ */
+export function standinProcess(script: string): Promise<StandinProcess> {
+  const child = spawn(process.execPath, [script, 'standin'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const line = output.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve({ ...JSON.parse(line), stop: () => child.kill('SIGTERM') });
+    });
+    child.once('exit', (code) => reject(new Error(`stand-in exited with ${code}`)));
+  });
+}
+
+/** The child's side of `standinProcess`: serves until SIGTERM. */
+export async function serveStandin() {
+  configureLogger({ level: 'error', json: true, silent: true });
+  const standin = await new VaultStandin({ quiet: true }).start();
+  console.log(JSON.stringify({ url: standin.url, rootToken: standin.rootToken }));
+  process.once('SIGTERM', () => {
+    void standin.stop().then(() => process.exit(0));
+  });
 }
 
 /** The q-quantile (0..1) of `values` in milliseconds, nearest rank. */
