@@ -4,11 +4,21 @@
  * reason starts it; the answer is a receipt (like an offboarding hook's) that
  * shows when Vault has confirmed every revocation.
  *
- * Marking is set-based, in one transaction (one UPDATE, every tenant's audit
- * events in one batched append, the revoke jobs), so ten thousand grants are
- * marked in about a second and each tenant's chain gets one event per grant.
- * The Vault revocations then run on the job queue, a batch of grants per job
- * (see complete-revocation-batch.ts).
+ * Marking is set-based and goes a few tenants at a time: each transaction
+ * marks every live grant of its tenants (one UPDATE), writes their audit
+ * events in one batched append and queues their confirmation jobs, then
+ * commits, so the job worker starts on Vault while the next tenants are being
+ * marked. One transaction for everything would hold back the first Vault
+ * revocation until the last grant was marked (about a second per ten thousand)
+ * and would lock every tenant's audit head, stalling all other audited work,
+ * for as long. A tenant is never split: its grants and its
+ * `emergency.revoke_all` event share one transaction. The Vault revocations
+ * run on the job queue, a batch of grants per job (see
+ * complete-revocation-batch.ts).
+ *
+ * Should the broker stop between two transactions, the tenants already marked
+ * stay marked and are revoked by their jobs; the admin, who got no receipt,
+ * starts revoke-all again, and it marks what is still live.
  */
 import { randomUUID } from 'node:crypto';
 import { appendAudit, appendAuditAll } from '../audit/append';
@@ -23,12 +33,21 @@ import type { Principal } from '../identity/authenticate';
 import type { Database } from '../platform/database';
 import { logger } from '../platform/logger';
 import { markRevoking } from './request-revocation';
+import { LIVE_STATUSES } from './revocation-types';
+
+/**
+ * Live grants marked per transaction, about: enough that per-transaction costs
+ * stay small, few enough that the first jobs are queued within a tenth of a
+ * second.
+ */
+export const MARK_CHUNK_GRANTS = 1000;
 
 /** Marks every live grant of every tenant for revocation; returns the receipt. */
 export async function revokeAll(
   db: Database,
   principal: Principal,
   reason: string,
+  options: { chunkGrants?: number } = {},
 ): Promise<ReceiptView> {
   const actor = { kind: 'technician' as const, id: principal.technicianId };
   const eventId = `emergency:${randomUUID()}`;
@@ -37,32 +56,33 @@ export async function revokeAll(
   );
   if (!claim.fresh) throw new Error('emergency event id collided');
 
-  // One transaction marks every live grant (one UPDATE), writes every
-  // tenant's events in one batched append, and queues the confirmation jobs:
-  // a few round trips in all, so Vault confirmations start at once.
   const effects: Record<string, TenantEffects> = {};
-  await db.transaction(async (trx) => {
-    const marked = await markRevoking(trx, (q) => q, {
-      actor,
-      reason,
-      context: { emergency: claim.id },
-      batched: true,
-    });
-    for (const grant of marked) {
-      effects[grant.tenant] ??= { requests_cancelled: 0, grants: [] };
-      effects[grant.tenant]!.grants.push(grant.id);
-    }
-    await appendAuditAll(
-      trx,
-      Object.entries(effects).map(([tenant, effect]) => ({
-        tenant,
+  for (const tenants of await tenantRuns(db, options.chunkGrants ?? MARK_CHUNK_GRANTS)) {
+    await db.transaction(async (trx) => {
+      const marked = await markRevoking(trx, (q) => q.whereIn('tenant', tenants), {
         actor,
-        action: 'emergency.revoke_all' as const,
-        subject: claim.id,
-        data: { reason, grants_revoking: effect.grants.length },
-      })),
-    );
-  });
+        reason,
+        context: { emergency: claim.id },
+        batched: true,
+      });
+      const here: Record<string, TenantEffects> = {};
+      for (const grant of marked) {
+        here[grant.tenant] ??= { requests_cancelled: 0, grants: [] };
+        here[grant.tenant]!.grants.push(grant.id);
+      }
+      await appendAuditAll(
+        trx,
+        Object.entries(here).map(([tenant, effect]) => ({
+          tenant,
+          actor,
+          action: 'emergency.revoke_all' as const,
+          subject: claim.id,
+          data: { reason, grants_revoking: effect.grants.length },
+        })),
+      );
+      Object.assign(effects, here);
+    });
+  }
   const tenants = Object.keys(effects);
 
   const total = Object.values(effects).reduce((sum, e) => sum + e.grants.length, 0);
@@ -90,4 +110,31 @@ export async function revokeAll(
 
   const row: HookEventRow = await db('hook_events').where({ id: claim.id }).first();
   return receiptView(db, row);
+}
+
+/**
+ * The tenants holding live grants, in order, cut into runs of whole tenants
+ * holding about `size` live grants each (a tenant with more forms a run alone).
+ */
+async function tenantRuns(db: Database, size: number): Promise<string[][]> {
+  const counts: { tenant: string; n: string }[] = await db('grants')
+    .whereIn('status', LIVE_STATUSES)
+    .groupBy('tenant')
+    .orderBy('tenant')
+    .select('tenant')
+    .count({ n: '*' });
+  const runs: string[][] = [];
+  let run: string[] = [];
+  let held = 0;
+  for (const { tenant, n } of counts) {
+    if (run.length > 0 && held + Number(n) > size) {
+      runs.push(run);
+      run = [];
+      held = 0;
+    }
+    run.push(tenant);
+    held += Number(n);
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { revokeAll as revokeAllGrants } from '../../src/revocation/emergency-revoke';
 import { useTestDatabase } from '../support/database';
 import { createTechnician, signIn } from '../support/factories';
 import { startVaultFixture, type VaultFixture } from '../vault/vault-fixture';
@@ -124,5 +125,66 @@ describe('POST /emergency/revoke-all', () => {
         .db('audit_events')
         .where({ tenant: globex, subject: sessionId, action: 'session.closed' }),
     ).toHaveLength(1);
+  });
+
+  it('marks a few whole tenants per transaction, so Vault work starts before the last', async () => {
+    const [acme, globex] = vault.tenants;
+    const tech = await createTechnician(database.db);
+    const grants = [
+      await h.activeGrant(tech.id, acme),
+      await h.activeGrant(tech.id, globex),
+      await h.activeGrant(tech.id, globex),
+    ];
+    const admin = await createTechnician(database.db, { role: 'admin' });
+    const principal = {
+      technicianId: admin.id,
+      email: admin.email,
+      role: 'admin' as const,
+      auditorTenant: null,
+      sessionId: randomUUID(),
+      mfaAt: new Date(),
+    };
+
+    // Runs of about one grant: acme alone, then globex whole (never split).
+    const receipt = await revokeAllGrants(database.db, principal, 'breach', { chunkGrants: 1 });
+
+    expect(receipt.tenants).toMatchObject({
+      [acme]: { grants_revoking: 1 },
+      [globex]: { grants_revoking: 2 },
+    });
+    // xmin names the transaction that last wrote a row.
+    const rows: { id: string; status: string; xmin: string }[] = await database
+      .db('grants')
+      .whereIn(
+        'id',
+        grants.map((g) => g.id),
+      )
+      .select('id', 'status', 'xmin');
+    const writtenBy = new Map(rows.map((row) => [row.id, row.xmin]));
+    expect(rows.map((row) => row.status)).toEqual(['revoking', 'revoking', 'revoking']);
+    expect(writtenBy.get(grants[1]!.id)).toBe(writtenBy.get(grants[2]!.id));
+    expect(writtenBy.get(grants[0]!.id)).not.toBe(writtenBy.get(grants[1]!.id));
+    const batches: { payload: { grant_ids: string[] } }[] = await database
+      .db('graphile_worker._private_jobs')
+      .where('key', 'like', 'grant-revoke-batch:%')
+      .select('payload');
+    const queued = batches.map((job) => [...job.payload.grant_ids].sort());
+    expect(queued).toEqual(
+      expect.arrayContaining([[grants[0]!.id], [grants[1]!.id, grants[2]!.id].sort()]),
+    );
+    for (const [tenant, subjects] of [
+      [acme, [grants[0]!.id]],
+      [globex, [grants[1]!.id, grants[2]!.id]],
+    ] as const) {
+      const events = await database
+        .db('audit_events')
+        .where({ tenant })
+        .whereIn('action', ['grant.revoke_requested', 'emergency.revoke_all'])
+        .andWhere((q) => q.whereIn('subject', subjects).orWhere('subject', receipt.id))
+        .pluck('action');
+      expect(events.sort()).toEqual(
+        ['emergency.revoke_all', ...subjects.map(() => 'grant.revoke_requested')].sort(),
+      );
+    }
   });
 });
