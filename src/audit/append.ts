@@ -188,7 +188,7 @@ export async function appendAuditAll(
     [GENESIS_HASH, tenants],
   );
   const heads: { tenant: string; seq: number; hash: string }[] = await trx('audit_heads')
-    .whereIn('tenant', tenants)
+    .whereRaw('tenant = any(?::text[])', [tenants])
     .orderBy('tenant')
     .forUpdate()
     .select('tenant', 'seq', 'hash');

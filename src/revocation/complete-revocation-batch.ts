@@ -61,7 +61,7 @@ export async function completeRevocations(
   const failed: string[] = [];
   const done = await db.transaction(async (trx) => {
     const grants: RevocableGrant[] = await trx('grants')
-      .whereIn('id', batch.grant_ids)
+      .whereRaw('id = any(?::uuid[])', [batch.grant_ids])
       .andWhere({ status: 'revoking' })
       .orderBy('id')
       .forUpdate()
@@ -118,11 +118,13 @@ async function recordBatch(
 ) {
   if (confirmed.length === 0) return;
   const ids = confirmed.map(({ grant }) => grant.id);
-  await trx('grants').whereIn('id', ids).update({ status: outcome, revoked_at: trx.fn.now() });
+  await trx('grants')
+    .whereRaw('id = any(?::uuid[])', [ids])
+    .update({ status: outcome, revoked_at: trx.fn.now() });
   const closed: { id: string; grant_id: string; technician_id: string }[] = await trx(
     'access_sessions',
   )
-    .whereIn('grant_id', ids)
+    .whereRaw('grant_id = any(?::uuid[])', [ids])
     .whereNull('closed_at')
     .update({ closed_at: trx.fn.now(), close_reason: outcome })
     .returning(['id', 'grant_id', 'technician_id']);
