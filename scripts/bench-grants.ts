@@ -16,7 +16,9 @@
  * start. That is half load in the usual sense (half the broker's capacity); a
  * closed loop at half the concurrency, printed too, still saturates a broker
  * that is CPU-bound and so mostly measures queueing. The database statements
- * each side sends per flow are printed as well.
+ * each side sends per flow are printed as well, and the CPU this process spent
+ * per flow (the broker's side includes the load generator's HTTP client; the
+ * stand-in and PostgreSQL are other processes).
  *
  * Sizes: BENCH_FLOWS (default 1000), BENCH_CONCURRENCY (default 16),
  * BENCH_TENANTS (default 50), BENCH_PACED_SECONDS (default 15), BENCH_ROUNDS
@@ -383,7 +385,8 @@ async function bareFlow(sql: Query, vault: VaultServices, pair: Pair) {
 function report(label: string, brokerSide: RunStats, bare: RunStats) {
   const line = (who: string, s: RunStats) =>
     `  ${who.padEnd(9)} ${s.rate.toFixed(1).padStart(7)} grants/s   ` +
-    `p50 ${s.p50.toFixed(1).padStart(6)} ms   p99 ${s.p99.toFixed(1).padStart(6)} ms`;
+    `p50 ${s.p50.toFixed(1).padStart(6)} ms   p99 ${s.p99.toFixed(1).padStart(6)} ms   ` +
+    `CPU ${s.cpuPerItem.toFixed(1).padStart(4)} ms/flow`;
   console.log(label);
   console.log(line('broker', brokerSide));
   console.log(line('baseline', bare));

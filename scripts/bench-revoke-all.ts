@@ -8,6 +8,7 @@
  *   grant per tenant chain, jobs queued) then the job worker with
  *   JOB_CONCURRENCY = BENCH_CONCURRENCY, timed until every grant is `revoked`,
  *   i.e. until Vault has confirmed all.
+ * Both sides also report the CPU this process spent on them.
  * Each run revokes its own set of freshly issued tokens, issued just before it,
  * so the stand-in holds the same number of tokens during both. The stand-in
  * runs in a process of its own, as Vault would: in the broker's process its
@@ -28,7 +29,7 @@ import { startRevocationWorker } from '../src/revocation/revocation-worker';
 import { VaultClient } from '../src/vault/vault-client';
 import { createVaultServices, type VaultServices } from '../src/vault/vault-services';
 import { setupBroker, setupTenant } from '../src/vault/vault-setup';
-import { benchServer, serveStandin, standinProcess } from './bench-support';
+import { benchServer, cpuMsSince, serveStandin, standinProcess } from './bench-support';
 
 const GRANTS = Number(process.env.BENCH_GRANTS ?? 10000);
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 500);
@@ -150,11 +151,13 @@ async function main() {
 
     // Bare loop: only the Vault revocations.
     const bareTokens = await issueTokens(vault, techIds);
+    const bareCpu = process.cpuUsage();
     const bareStart = process.hrtime.bigint();
     await forEachLimit(bareTokens, CONCURRENCY, async (accessor) => {
       await vault.issuers['vault-token'].revoke({ tenant: tenantName(0), accessor });
     });
     const bare = seconds(bareStart);
+    const bareCpuSeconds = cpuMsSince(bareCpu) / 1000;
 
     // The broker: emergency revoke-all until Vault has confirmed every grant.
     const brokerTokens = await issueTokens(vault, techIds);
@@ -165,6 +168,7 @@ async function main() {
       databaseUrl: server.url,
       issuers: vault.issuers,
     });
+    const brokerCpu = process.cpuUsage();
     const brokerStart = process.hrtime.bigint();
     const principal = {
       technicianId: admin,
@@ -182,6 +186,7 @@ async function main() {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const broker = seconds(brokerStart);
+    const brokerCpuSeconds = cpuMsSince(brokerCpu) / 1000;
     await worker.stop();
     const gone = await Promise.all(
       brokerTokens.slice(0, 20).map((accessor) =>
@@ -201,8 +206,10 @@ async function main() {
       concurrency: CONCURRENCY,
       vault_latency_ms: LATENCY_MS,
       bare_loop_seconds: Number(bare.toFixed(2)),
+      bare_loop_cpu_seconds: Number(bareCpuSeconds.toFixed(2)),
       broker_marked_seconds: Number(marked.toFixed(2)),
       broker_confirmed_seconds: Number(broker.toFixed(2)),
+      broker_cpu_seconds: Number(brokerCpuSeconds.toFixed(2)),
       ratio: Number((broker / bare).toFixed(2)),
       sample_tokens_gone: gone.every(Boolean),
     };

@@ -98,6 +98,14 @@ export interface RunStats {
   rate: number;
   p50: number;
   p99: number;
+  /** CPU time this process spent per item (milliseconds), on all its threads. */
+  cpuPerItem: number;
+}
+
+/** Milliseconds of CPU this process has used since `since` (a process.cpuUsage()). */
+export function cpuMsSince(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
 }
 
 /** `flow` over every item, `concurrency` at a time: a closed loop. */
@@ -106,6 +114,7 @@ export async function measure<T>(
   items: T[],
   flow: (item: T) => Promise<void>,
 ): Promise<RunStats> {
+  const cpu = process.cpuUsage();
   const { seconds, latencies } = await runConcurrent(items.length, concurrency, (i) =>
     flow(items[i]!),
   );
@@ -113,6 +122,7 @@ export async function measure<T>(
     rate: items.length / seconds,
     p50: quantile(latencies, 0.5),
     p99: quantile(latencies, 0.99),
+    cpuPerItem: cpuMsSince(cpu) / items.length,
   };
 }
 
@@ -126,6 +136,7 @@ export async function measurePaced<T>(
   items: T[],
   flow: (item: T) => Promise<void>,
 ): Promise<RunStats> {
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const latencies = await Promise.all(
     items.map(async (item, i) => {
@@ -139,5 +150,6 @@ export async function measurePaced<T>(
     rate: items.length / ((performance.now() - started) / 1000),
     p50: quantile(latencies, 0.5),
     p99: quantile(latencies, 0.99),
+    cpuPerItem: cpuMsSince(cpu) / items.length,
   };
 }
