@@ -19,10 +19,11 @@
 // (the mark, the row lock, the status update, two audit events, its share of a
 // job). On a 2-core machine that work competes for CPU with the Vault client
 // and the stand-in, which use most of both cores in the bare loop, so emergency
-// revoke-all of 10,000 grants takes 1.5-2.2 times a bare loop of the same Vault
-// revocations (npm run bench:revoke-all, measured against the indexed
-// stand-in; the target is 1.25). Every revocation completes; it is the last
-// ones that come later.
+// revoke-all of 10,000 grants takes 1.65-2.2 times a bare loop of the same
+// Vault revocations (npm run bench:revoke-all; the target is 1.25). The bare
+// loop's process spends 2.35-2.5 s of CPU, the broker's 3.7-4.0 s, and one
+// event loop carries the Vault client and the bookkeeping both. Every
+// revocation completes; it is the last ones that come later.
 import type pLimit from 'p-limit';
 import { logger } from '../platform/logger';
 import type { Database } from '../platform/database';
