@@ -12,8 +12,9 @@
  * revocation until the last grant was marked (about a second per ten thousand)
  * and would lock every tenant's audit head, stalling all other audited work,
  * for as long. A tenant is never split: its grants and its
- * `emergency.revoke_all` event share one transaction. The Vault revocations
- * run on the job queue, a batch of grants per job (see
+ * `emergency.revoke_all` event share one transaction. A last pass over every
+ * tenant marks any grant that went live after its tenant was counted. The
+ * Vault revocations run on the job queue, a batch of grants per job (see
  * complete-revocation-batch.ts).
  *
  * Should the broker stop between two transactions, the tenants already marked
@@ -21,6 +22,7 @@
  * starts revoke-all again, and it marks what is still live.
  */
 import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
 import { appendAudit, appendAuditAll } from '../audit/append';
 import { claimHookEvent, storeReceipt, type HookEventRow } from '../hooks/hook-events';
 import {
@@ -57,32 +59,41 @@ export async function revokeAll(
   if (!claim.fresh) throw new Error('emergency event id collided');
 
   const effects: Record<string, TenantEffects> = {};
-  for (const tenants of await tenantRuns(db, options.chunkGrants ?? MARK_CHUNK_GRANTS)) {
-    await db.transaction(async (trx) => {
-      const marked = await markRevoking(trx, (q) => q.whereIn('tenant', tenants), {
+  const mark = (filter: (query: Knex.QueryBuilder) => Knex.QueryBuilder) =>
+    db.transaction(async (trx) => {
+      const marked = await markRevoking(trx, filter, {
         actor,
         reason,
         context: { emergency: claim.id },
         batched: true,
       });
-      const here: Record<string, TenantEffects> = {};
+      const here = new Map<string, string[]>();
       for (const grant of marked) {
-        here[grant.tenant] ??= { requests_cancelled: 0, grants: [] };
-        here[grant.tenant]!.grants.push(grant.id);
+        const ids = here.get(grant.tenant) ?? [];
+        ids.push(grant.id);
+        here.set(grant.tenant, ids);
       }
       await appendAuditAll(
         trx,
-        Object.entries(here).map(([tenant, effect]) => ({
+        [...here].map(([tenant, ids]) => ({
           tenant,
           actor,
           action: 'emergency.revoke_all' as const,
           subject: claim.id,
-          data: { reason, grants_revoking: effect.grants.length },
+          data: { reason, grants_revoking: ids.length },
         })),
       );
-      Object.assign(effects, here);
+      for (const [tenant, ids] of here) {
+        effects[tenant] ??= { requests_cancelled: 0, grants: [] };
+        effects[tenant].grants.push(...ids);
+      }
     });
+  for (const tenants of await tenantRuns(db, options.chunkGrants ?? MARK_CHUNK_GRANTS)) {
+    await mark((q) => q.whereRaw('tenant = any(?::text[])', [tenants]));
   }
+  // A grant that went live in a tenant after the count (usually none): one
+  // last pass over every tenant.
+  await mark((q) => q);
   const tenants = Object.keys(effects);
 
   const total = Object.values(effects).reduce((sum, e) => sum + e.grants.length, 0);

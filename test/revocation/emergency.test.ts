@@ -187,4 +187,42 @@ describe('POST /emergency/revoke-all', () => {
       );
     }
   });
+
+  it('marks a grant that went live after its tenant was counted', async () => {
+    const [acme, globex] = vault.tenants;
+    const tech = await createTechnician(database.db);
+    const first = await h.activeGrant(tech.id, acme);
+    const admin = await createTechnician(database.db, { role: 'admin' });
+    const principal = {
+      technicianId: admin.id,
+      email: admin.email,
+      role: 'admin' as const,
+      auditorTenant: null,
+      sessionId: randomUUID(),
+      mfaAt: new Date(),
+    };
+    // Holding acme's audit head stops revoke-all inside acme's run, after the
+    // count found live grants on acme alone.
+    const hold = await database.db.transaction();
+    await hold('audit_heads').where({ tenant: acme }).forUpdate().select('seq');
+    const running = revokeAllGrants(database.db, principal, 'breach');
+    await waitFor(async () => {
+      const waiting = await database
+        .db('pg_stat_activity')
+        .where({ datname: database.db.raw('current_database()'), wait_event_type: 'Lock' })
+        .count({ n: '*' });
+      return Number(waiting[0]!.n) > 0;
+    });
+    const late = await h.activeGrant(tech.id, globex);
+    await hold.commit();
+
+    const receipt = await running;
+
+    expect(receipt.tenants).toMatchObject({
+      [acme]: { grants_revoking: 1 },
+      [globex]: { grants_revoking: 1 },
+    });
+    const statuses = await database.db('grants').whereIn('id', [first.id, late.id]).pluck('status');
+    expect(statuses).toEqual(['revoking', 'revoking']);
+  });
 });
