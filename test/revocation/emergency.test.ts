@@ -21,6 +21,19 @@ afterAll(async () => {
 
 const count = async (table: string) => Number((await database.db(table).count({ n: '*' }))[0]!.n);
 
+/** An admin, signed in with fresh MFA, as revokeAll takes the caller. */
+async function adminPrincipal() {
+  const admin = await createTechnician(database.db, { role: 'admin' });
+  return {
+    technicianId: admin.id,
+    email: admin.email,
+    role: 'admin' as const,
+    auditorTenant: null,
+    sessionId: randomUUID(),
+    mfaAt: new Date(),
+  };
+}
+
 function revokeAll(authorization: string | undefined, body: unknown) {
   const call = request(h.app).post('/api/v1/emergency/revoke-all');
   if (authorization) call.set('Authorization', authorization);
@@ -135,15 +148,7 @@ describe('POST /emergency/revoke-all', () => {
       await h.activeGrant(tech.id, globex),
       await h.activeGrant(tech.id, globex),
     ];
-    const admin = await createTechnician(database.db, { role: 'admin' });
-    const principal = {
-      technicianId: admin.id,
-      email: admin.email,
-      role: 'admin' as const,
-      auditorTenant: null,
-      sessionId: randomUUID(),
-      mfaAt: new Date(),
-    };
+    const principal = await adminPrincipal();
 
     // Runs of about one grant: acme alone, then globex whole (never split).
     const receipt = await revokeAllGrants(database.db, principal, 'breach', { chunkGrants: 1 });
@@ -192,15 +197,7 @@ describe('POST /emergency/revoke-all', () => {
     const [acme, globex] = vault.tenants;
     const tech = await createTechnician(database.db);
     const first = await h.activeGrant(tech.id, acme);
-    const admin = await createTechnician(database.db, { role: 'admin' });
-    const principal = {
-      technicianId: admin.id,
-      email: admin.email,
-      role: 'admin' as const,
-      auditorTenant: null,
-      sessionId: randomUUID(),
-      mfaAt: new Date(),
-    };
+    const principal = await adminPrincipal();
     // Holding acme's audit head stops revoke-all inside acme's run, after the
     // count found live grants on acme alone.
     const hold = await database.db.transaction();
