@@ -39,8 +39,9 @@ import { LIVE_STATUSES } from './revocation-types';
 
 /**
  * Live grants marked per transaction, about: enough that per-transaction costs
- * stay small, few enough that the first jobs are queued within a tenth of a
- * second.
+ * stay small, few enough that the first jobs are queued after a tenth of the
+ * marking (with 10,000 grants the first is recorded revoked after 0.4-0.5 s,
+ * against 1.1 s when one transaction marked them all).
  */
 export const MARK_CHUNK_GRANTS = 1000;
 
