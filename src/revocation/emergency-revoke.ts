@@ -23,6 +23,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import type { Actor } from '../audit/actions';
 import { appendAudit, appendAuditAll } from '../audit/append';
 import { claimHookEvent, storeReceipt, type HookEventRow } from '../hooks/hook-events';
 import {
@@ -60,41 +61,19 @@ export async function revokeAll(
   if (!claim.fresh) throw new Error('emergency event id collided');
 
   const effects: Record<string, TenantEffects> = {};
-  const mark = (filter: (query: Knex.QueryBuilder) => Knex.QueryBuilder) =>
-    db.transaction(async (trx) => {
-      const marked = await markRevoking(trx, filter, {
-        actor,
-        reason,
-        context: { emergency: claim.id },
-        batched: true,
-      });
-      const here = new Map<string, string[]>();
-      for (const grant of marked) {
-        const ids = here.get(grant.tenant) ?? [];
-        ids.push(grant.id);
-        here.set(grant.tenant, ids);
-      }
-      await appendAuditAll(
-        trx,
-        [...here].map(([tenant, ids]) => ({
-          tenant,
-          actor,
-          action: 'emergency.revoke_all' as const,
-          subject: claim.id,
-          data: { reason, grants_revoking: ids.length },
-        })),
-      );
-      for (const [tenant, ids] of here) {
-        effects[tenant] ??= { requests_cancelled: 0, grants: [] };
-        effects[tenant].grants.push(...ids);
-      }
-    });
-  for (const tenants of await tenantRuns(db, options.chunkGrants ?? MARK_CHUNK_GRANTS)) {
-    await mark((q) => q.whereRaw('tenant = any(?::text[])', [tenants]));
+  const emergency = { actor, reason, emergencyId: claim.id };
+  const record = (marked: Map<string, string[]>) => {
+    for (const [tenant, ids] of marked) {
+      effects[tenant] ??= { requests_cancelled: 0, grants: [] };
+      effects[tenant].grants.push(...ids);
+    }
+  };
+  for (const run of await tenantRuns(db, options.chunkGrants ?? MARK_CHUNK_GRANTS)) {
+    record(await markRun(db, (q) => q.whereRaw('tenant = any(?::text[])', [run]), emergency));
   }
   // A grant that went live in a tenant after the count (usually none): one
   // last pass over every tenant.
-  await mark((q) => q);
+  record(await markRun(db, (q) => q, emergency));
   const tenants = Object.keys(effects);
 
   const total = Object.values(effects).reduce((sum, e) => sum + e.grants.length, 0);
@@ -122,6 +101,44 @@ export async function revokeAll(
 
   const row: HookEventRow = await db('hook_events').where({ id: claim.id }).first();
   return receiptView(db, row);
+}
+
+/**
+ * Marks the live grants `filter` picks, in one transaction, with one
+ * `emergency.revoke_all` event in each of their tenants; returns their ids by
+ * tenant.
+ */
+async function markRun(
+  db: Database,
+  filter: (query: Knex.QueryBuilder) => Knex.QueryBuilder,
+  emergency: { actor: Actor; reason: string; emergencyId: string },
+): Promise<Map<string, string[]>> {
+  const { actor, reason, emergencyId } = emergency;
+  return db.transaction(async (trx) => {
+    const marked = await markRevoking(trx, filter, {
+      actor,
+      reason,
+      context: { emergency: emergencyId },
+      batched: true,
+    });
+    const byTenant = new Map<string, string[]>();
+    for (const grant of marked) {
+      const ids = byTenant.get(grant.tenant) ?? [];
+      ids.push(grant.id);
+      byTenant.set(grant.tenant, ids);
+    }
+    await appendAuditAll(
+      trx,
+      [...byTenant].map(([tenant, ids]) => ({
+        tenant,
+        actor,
+        action: 'emergency.revoke_all' as const,
+        subject: emergencyId,
+        data: { reason, grants_revoking: ids.length },
+      })),
+    );
+    return byTenant;
+  });
 }
 
 /**

@@ -140,7 +140,7 @@ describe('POST /emergency/revoke-all', () => {
     ).toHaveLength(1);
   });
 
-  it('marks a few whole tenants per transaction, so Vault work starts before the last', async () => {
+  it('marks whole tenants a few at a time, so Vault work starts before the last', async () => {
     const [acme, globex] = vault.tenants;
     const tech = await createTechnician(database.db);
     const grants = [
