@@ -57,6 +57,12 @@ export async function appendAuditEvents(
 export interface StepWrites {
   /** INSERT or UPDATE builders, not yet run. */
   changes: Knex.QueryBuilder[];
+  /**
+   * Rows that may exist only if every change touched a row (a session opened
+   * on a grant an UPDATE found still active): each is built from the WHERE
+   * clause that gates it, into an INSERT ... SELECT ending with that clause.
+   */
+  gated?: ((where: string) => Knex.Raw)[];
   /** Calls of volatile SQL functions to make once the changes are made (a job to queue). */
   calls?: Knex.Raw[];
 }
@@ -76,7 +82,7 @@ export async function appendAuditEventsWith(
   writes: StepWrites,
   entries: AuditEntry[],
 ): Promise<AuditEvent[] | undefined> {
-  const { changes, calls = [] } = writes;
+  const { changes, gated = [], calls = [] } = writes;
   if (!db.isTransaction && changes.length === 0) {
     throw new Error('appendAudit needs a transaction');
   }
@@ -85,12 +91,14 @@ export async function appendAuditEventsWith(
     throw new Error('appendAuditEvents takes the events of one tenant');
   }
   if (tenant === undefined) {
-    if (changes.length + calls.length > 0) throw new Error('a write needs the events recording it');
+    if (changes.length + gated.length + calls.length > 0) {
+      throw new Error('a write needs the events recording it');
+    }
     return [];
   }
   const drafts = entries.map(draftOf);
 
-  const rows = await appendRows(db, tenant, drafts, changes, calls);
+  const rows = await appendRows(db, tenant, drafts, { changes, gated, calls });
   if (rows.length === 0 && changes.length > 0) return undefined;
 
   // The database finished each hash; recompute it here with the definition the
@@ -120,27 +128,30 @@ export async function appendAuditEventsWith(
 //
 // The step's changes gate the rest: a WHERE without columns is evaluated once,
 // before the function runs, so a change that touched no row appends nothing.
-// Each call sits in a WITH query of its own, gated the same way; PostgreSQL
-// runs such a query (it calls a volatile function) once, when the WHERE below
-// first reads it.
+// Each gated insert and each call sits in a WITH query of its own, gated the
+// same way; PostgreSQL runs such a query once, when the WHERE below first
+// reads it (a data-modifying one runs to completion whether read or not).
 async function appendRows(
   db: Knex,
   tenant: string,
   drafts: Omit<ChainedEvent, 'seq'>[],
-  changes: Knex.QueryBuilder[],
-  calls: Knex.Raw[],
+  writes: Required<StepWrites>,
 ) {
   const around = drafts.map((draft) => canonicalAroundSeq(draft));
   const column = <T>(pick: (draft: Omit<ChainedEvent, 'seq'>) => T) => drafts.map(pick);
-  const made = changes.map((change, i) => ({ name: `change_${i}`, ...change.toSQL() }));
+  const made = writes.changes.map((change, i) => ({ name: `change_${i}`, ...change.toSQL() }));
   const changed = made.map(({ name }) => `exists (select from ${name})`);
   const onChange = changed.length > 0 ? `where ${changed.join(' and ')}` : '';
-  const called = calls.map((call, i) => ({ name: `call_${i}`, ...call.toSQL() }));
+  const inserted = writes.gated.map((insert, i) => ({
+    name: `gated_${i}`,
+    ...insert(onChange).toSQL(),
+  }));
+  const called = writes.calls.map((call, i) => ({ name: `call_${i}`, ...call.toSQL() }));
   const withs = [
-    ...made.map(({ name, sql }) => `${name} as (${sql} returning 1)`),
+    ...[...made, ...inserted].map(({ name, sql }) => `${name} as (${sql} returning 1)`),
     ...called.map(({ name, sql }) => `${name} as (select ${sql} ${onChange})`),
   ];
-  const gates = [...changed, ...called.map(({ name }) => `exists (select from ${name})`)];
+  const gates = [...made, ...inserted, ...called].map(({ name }) => `exists (select from ${name})`);
   const result = await db.raw(
     `${withs.length > 0 ? `with ${withs.join(', ')}` : ''}
      select event_seq as seq, event_prev_hash as prev_hash, event_hash as hash
@@ -148,8 +159,7 @@ async function appendRows(
        ?::text[], ?::text[], ?::text[], ?::jsonb[])
      ${gates.length > 0 ? `where ${gates.join(' and ')}` : ''}`,
     [
-      ...made.flatMap(({ bindings }) => bindings),
-      ...called.flatMap(({ bindings }) => bindings),
+      ...[...made, ...inserted, ...called].flatMap(({ bindings }) => bindings),
       tenant,
       around.map(([before]) => Buffer.from(before, 'utf8')),
       around.map(([, after]) => Buffer.from(after, 'utf8')),

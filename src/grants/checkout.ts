@@ -5,13 +5,13 @@
  * to re-wrap it; it never reaches the database or the log.
  */
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
+import { setTimeout } from 'node:timers/promises';
 import { appendAuditEventsWith } from '../audit/append';
 import type { Principal } from '../identity/authenticate';
 import type { PolicySet } from '../policies/policy-set';
 import type { Config } from '../platform/config';
 import type { Database } from '../platform/database';
-import { badRequest, conflict, forbidden, notFound } from '../platform/errors';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../platform/errors';
 import { park, unpark, type ParkedColumns } from './grant-parking';
 import type { GrantVault } from './grant-vault';
 
@@ -72,10 +72,10 @@ function assertUsable(grant: GrantRow | undefined, principal: Principal, now: Da
   return grant;
 }
 
-async function lockGrant(trx: Knex.Transaction, id: string): Promise<GrantRow | undefined> {
-  return trx('grants')
+/** The grant as checkout reads it, without a lock. */
+async function readGrant(db: Database, id: string): Promise<GrantRow | undefined> {
+  return db('grants')
     .where({ id })
-    .forUpdate()
     .first(
       'id',
       'tenant',
@@ -89,82 +89,151 @@ async function lockGrant(trx: Knex.Transaction, id: string): Promise<GrantRow | 
     );
 }
 
-/** Opens an access session on a grant and delivers its credential, wrapped. */
+/** How often checkout looks again for a parking another checkout is renewing. */
+const PARKING_POLLS = 20;
+const PARKING_POLL_MS = 25;
+
+/**
+ * Opens an access session on a grant and delivers its credential, wrapped.
+ *
+ * No lock is held while Vault works. Vault lets a parked credential be
+ * unwrapped once, so of two checkouts of one grant (a double click) only one
+ * gets it; the other waits for the fresh parking and starts over. The
+ * statement that records the session changes the grant only if it is still
+ * active and still parked as it was read, so a revocation marked meanwhile
+ * refuses the checkout, and one marked after it closes the session it opened.
+ */
 export async function checkout(
   deps: CheckoutDeps,
   principal: Principal,
   grantId: string,
   input: CheckoutInput,
 ): Promise<CheckoutResult> {
-  const { db, vault } = deps;
-  const userAgent = input.userAgent?.slice(0, 300) ?? null;
-
-  // One transaction under the grant's row lock, so that a revocation marked
-  // meanwhile waits for it and then closes the session it opened: take the
-  // credential out of its parking (or sign the SSH key), park it again for the
-  // next session, wrap it for the technician, and open the session.
-  return db.transaction(async (trx) => {
-    const grant = assertUsable(await lockGrant(trx, grantId), principal, new Date());
-    const ttl = secondsLeft(grant);
-    const deliver = (secret: Record<string, unknown>) =>
-      vault.wrap(grant.tenant, secret, Math.min(DELIVERY_WRAP_TTL, ttl));
-    let wrapped: Awaited<ReturnType<typeof deliver>>;
-    let columns: Partial<ParkedColumns> & { ssh_serial?: string | null };
-    if (grant.credential_kind === 'ssh') {
-      const issued = await signKey(deps, grant, principal, input, ttl);
-      wrapped = await deliver(issued.secret);
-      columns = { ssh_serial: issued.serial ?? null };
-    } else {
-      if (!grant.parked_wrap_sealed || !grant.parked_key_id) {
-        throw conflict('grant.not_active', 'This grant has no credential to deliver');
-      }
-      const keys = deps.config.totpKeys;
-      const secret = await unpark(vault, keys, grant as GrantRow & ParkedColumns);
-      // Parking it again and wrapping it for delivery are independent: side by side.
-      [columns, wrapped] = await Promise.all([
-        park(vault, keys, grant, secret, ttl),
-        deliver(secret),
-      ]);
+  for (;;) {
+    const grant = assertUsable(await readGrant(deps.db, grantId), principal, new Date());
+    const delivered = await deliver(deps, grant, principal, input);
+    if (delivered === 'parking taken') continue;
+    const sessionId = await openSession(deps.db, grant, principal, input, delivered.columns);
+    if (!sessionId) {
+      // The grant ended or was revoked while Vault worked: say which.
+      assertUsable(await readGrant(deps.db, grantId), principal, new Date());
+      throw conflict('grant.not_active', 'This grant changed during checkout: try again');
     }
-
-    // The parking, the session and its event: one statement.
-    const sessionId = randomUUID();
-    const parkedAgain = trx('grants')
-      .where({ id: grant.id })
-      .update({ ...columns, first_checkout_at: trx.raw('coalesce(first_checkout_at, now())') });
-    const session = trx('access_sessions').insert({
-      id: sessionId,
-      grant_id: grant.id,
-      tenant: grant.tenant,
-      technician_id: principal.technicianId,
-      client_ip: input.clientIp ?? null,
-      user_agent: userAgent,
-    });
-    await appendAuditEventsWith(trx, { changes: [parkedAgain, session] }, [
-      {
-        tenant: grant.tenant,
-        actor: { kind: 'technician', id: principal.technicianId },
-        action: 'session.opened',
-        subject: sessionId,
-        data: {
-          grant_id: grant.id,
-          profile: grant.profile,
-          client_ip: input.clientIp ?? null,
-          user_agent: userAgent,
-        },
-      },
-    ]);
-
-    const namespace = vault.namespaceFor(grant.tenant);
+    const namespace = deps.vault.namespaceFor(grant.tenant);
     return {
       session_id: sessionId,
-      wrap_token: wrapped.token,
-      wrap_ttl: wrapped.ttl,
-      vault_addr: vault.publicAddr,
+      wrap_token: delivered.wrapped.token,
+      wrap_ttl: delivered.wrapped.ttl,
+      vault_addr: deps.vault.publicAddr,
       expires_at: grant.ends_at.toISOString(),
       ...(namespace ? { namespace } : {}),
     };
-  });
+  }
+}
+
+type Delivery = {
+  wrapped: Awaited<ReturnType<GrantVault['wrap']>>;
+  columns: Partial<ParkedColumns> & { ssh_serial?: string | null };
+};
+
+/**
+ * The Vault side of checkout: takes the credential out of its parking (or
+ * signs the SSH key), parks it again for the next session and wraps it for
+ * the technician. Answers 'parking taken' when another checkout unwrapped the
+ * parking first and has since parked it anew.
+ */
+async function deliver(
+  deps: CheckoutDeps,
+  grant: GrantRow,
+  principal: Principal,
+  input: CheckoutInput,
+): Promise<Delivery | 'parking taken'> {
+  const { vault } = deps;
+  const ttl = secondsLeft(grant);
+  const wrap = (secret: Record<string, unknown>) =>
+    vault.wrap(grant.tenant, secret, Math.min(DELIVERY_WRAP_TTL, ttl));
+  if (grant.credential_kind === 'ssh') {
+    const issued = await signKey(deps, grant, principal, input, ttl);
+    return { wrapped: await wrap(issued.secret), columns: { ssh_serial: issued.serial ?? null } };
+  }
+  if (!grant.parked_wrap_sealed || !grant.parked_key_id) {
+    throw conflict('grant.not_active', 'This grant has no credential to deliver');
+  }
+  const keys = deps.config.totpKeys;
+  let secret: Record<string, unknown>;
+  try {
+    secret = await unpark(vault, keys, grant as GrantRow & ParkedColumns);
+  } catch (error) {
+    // Vault refuses a parking that was unwrapped already.
+    const refused = error instanceof AppError && error.code === 'vault.denied';
+    if (refused && (await parkingRenewed(deps.db, grant))) return 'parking taken';
+    throw error;
+  }
+  // Parking it again and wrapping it for delivery are independent: side by side.
+  const [columns, wrapped] = await Promise.all([
+    park(vault, keys, grant, secret, ttl),
+    wrap(secret),
+  ]);
+  return { wrapped, columns };
+}
+
+/**
+ * After Vault refused a parking: whether, within a moment, the grant is parked
+ * anew or no longer active (another checkout unwrapped it first, or the grant
+ * ended). If not, the refusal was Vault's own and stands.
+ */
+async function parkingRenewed(db: Database, grant: GrantRow): Promise<boolean> {
+  for (let poll = 0; poll < PARKING_POLLS; poll++) {
+    const now = await readGrant(db, grant.id);
+    if (now?.status !== 'active' || now.parked_wrap_sealed !== grant.parked_wrap_sealed) {
+      return true;
+    }
+    await setTimeout(PARKING_POLL_MS);
+  }
+  return false;
+}
+
+/**
+ * One statement: the grant's new parking, if the grant is still active and
+ * parked as read; the session; its event. Returns the session's id, or
+ * undefined when the grant had changed and nothing was written.
+ */
+async function openSession(
+  db: Database,
+  grant: GrantRow,
+  principal: Principal,
+  input: CheckoutInput,
+  columns: Delivery['columns'],
+): Promise<string | undefined> {
+  const sessionId = randomUUID();
+  const clientIp = input.clientIp ?? null;
+  const userAgent = input.userAgent?.slice(0, 300) ?? null;
+  const parkedAgain = db('grants')
+    .where({ id: grant.id, status: 'active' })
+    .andWhere('ends_at', '>', db.fn.now())
+    .andWhere('parked_wrap_sealed', grant.parked_wrap_sealed ?? null)
+    .update({ ...columns, first_checkout_at: db.raw('coalesce(first_checkout_at, now())') });
+  const session = (where: string) =>
+    db.raw(
+      `insert into access_sessions (id, grant_id, tenant, technician_id, client_ip, user_agent)
+       select ?, ?, ?, ?, ?, ? ${where}`,
+      [sessionId, grant.id, grant.tenant, principal.technicianId, clientIp, userAgent],
+    );
+  const events = await appendAuditEventsWith(db, { changes: [parkedAgain], gated: [session] }, [
+    {
+      tenant: grant.tenant,
+      actor: { kind: 'technician', id: principal.technicianId },
+      action: 'session.opened',
+      subject: sessionId,
+      data: {
+        grant_id: grant.id,
+        profile: grant.profile,
+        client_ip: clientIp,
+        user_agent: userAgent,
+      },
+    },
+  ]);
+  return events ? sessionId : undefined;
 }
 
 function secondsLeft(grant: GrantRow): number {

@@ -202,6 +202,50 @@ describe('appendAuditEventsWith', () => {
   });
 });
 
+describe('appendAuditEventsWith gated inserts', () => {
+  const technicianInsert = (id: string) => (where: string) =>
+    database.db.raw(
+      `insert into technicians (id, email, display_name, role)
+       select ?, ?, 'Gated', 'technician' ${where}`,
+      [id, `${id}@msp.example`],
+    );
+
+  it('inserts when every change touched a row, in the one statement', async () => {
+    const { db } = database;
+    const tenant = await createTenant(db);
+    const technician = randomUUID();
+    const events = await appendAuditEventsWith(
+      db,
+      {
+        changes: [db('tenants').where({ slug: tenant }).update({ name: 'Renamed' })],
+        gated: [technicianInsert(technician)],
+      },
+      [entry(tenant, 1)],
+    );
+    expect(events?.map((e) => e.seq)).toEqual([1]);
+    expect(await db('technicians').where({ id: technician }).first('display_name')).toEqual({
+      display_name: 'Gated',
+    });
+  });
+
+  it('neither inserts nor appends when a change touches no row', async () => {
+    const { db } = database;
+    const tenant = await createTenant(db);
+    const technician = randomUUID();
+    const events = await appendAuditEventsWith(
+      db,
+      {
+        changes: [db('tenants').where({ slug: tenant, status: 'churned' }).update({ name: 'No' })],
+        gated: [technicianInsert(technician)],
+      },
+      [entry(tenant, 1)],
+    );
+    expect(events).toBeUndefined();
+    expect(await db('technicians').where({ id: technician })).toEqual([]);
+    expect(await db('audit_events').where({ tenant }).count({ n: '*' }).first()).toEqual({ n: 0 });
+  });
+});
+
 describe('appendAuditEventsWith calls', () => {
   const jobsKeyed = (key: string) =>
     database.db('graphile_worker._private_jobs').where({ key }).select('revision');

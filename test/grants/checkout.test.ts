@@ -6,6 +6,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import { useTestDatabase } from '../support/database';
 import { createTechnician, signIn } from '../support/factories';
 import { startVaultFixture, type VaultFixture } from '../vault/vault-fixture';
+import { checkout } from '../../src/grants/checkout';
+import { AccessTokens } from '../../src/identity/access-tokens';
+import { principalFor } from '../../src/identity/authenticate';
+import { seal } from '../../src/platform/sealed-box';
 import { grantHarness } from './grant-harness';
 
 const database = useTestDatabase();
@@ -299,6 +303,72 @@ describe('POST /grants/:id/checkout', () => {
       expect(unknown.body.error.code).toBe('grant.not_found');
     }
     expect(await database.db('access_sessions').count({ n: '*' }).first()).toEqual(before);
+  });
+
+  it('delivers to both of two checkouts of one grant made at once', async () => {
+    const tech = await technician();
+    const id = await activeGrant(tech.id);
+    const both = await Promise.all(
+      [1, 2].map(() =>
+        request(h.app).post(`/grants/${id}/checkout`).set('authorization', tech.authorization),
+      ),
+    );
+    expect(both.map((res) => res.status)).toEqual([201, 201]);
+    const [a, b] = await Promise.all(
+      both.map((res) => h.technicianVault(res.body.wrap_token).unwrap()),
+    );
+    expect(b!.data.accessor).toBe(a!.data.accessor);
+    const sessions = await database.db('access_sessions').where({ grant_id: id });
+    expect(sessions.map((row) => row.id).sort()).toEqual(
+      both.map((res) => res.body.session_id).sort(),
+    );
+    // The grant is parked for a third session.
+    const third = await request(h.app)
+      .post(`/grants/${id}/checkout`)
+      .set('authorization', tech.authorization);
+    expect(third.status).toBe(201);
+  });
+
+  it('refuses, writing nothing, when the grant is revoked while Vault works', async () => {
+    const tech = await technician();
+    const id = await activeGrant(tech.id);
+    const parked = await database.db('grants').where({ id }).first('parked_wrap_sealed');
+    const events = await database.db('audit_events').count({ n: '*' }).first();
+    // Vault answers the unwrap just as the grant is marked for revocation.
+    const vault = {
+      ...h.deps.vault,
+      unwrap: async (tenant: string, token: string) => {
+        await database.db('grants').where({ id }).update({ status: 'revoking' });
+        return h.deps.vault.unwrap(tenant, token);
+      },
+    };
+    const principal = await principalFor(
+      database.db,
+      new AccessTokens(h.config),
+      tech.authorization.slice('Bearer '.length),
+    );
+    await expect(
+      checkout({ ...h.deps, vault }, principal!, id, { clientIp: undefined, userAgent: undefined }),
+    ).rejects.toMatchObject({ code: 'grant.revoked', status: 409 });
+    expect(await database.db('access_sessions').where({ grant_id: id })).toEqual([]);
+    expect(await database.db('grants').where({ id }).first('parked_wrap_sealed')).toEqual(parked);
+    expect(await database.db('audit_events').count({ n: '*' }).first()).toEqual(events);
+  });
+
+  it('answers vault.denied when Vault refuses a parking nobody renews', async () => {
+    const tech = await technician();
+    const id = await activeGrant(tech.id);
+    const bogus = seal(h.config.totpKeys, 'grant parking', id, 'hvs.no-such-wrapping-token');
+    await database
+      .db('grants')
+      .where({ id })
+      .update({ parked_wrap_sealed: bogus.sealed, parked_key_id: bogus.keyId });
+    const res = await request(h.app)
+      .post(`/grants/${id}/checkout`)
+      .set('authorization', tech.authorization);
+    expect(res.status).toBe(502);
+    expect(res.body.error.code).toBe('vault.denied');
+    expect(await database.db('access_sessions').where({ grant_id: id })).toEqual([]);
   });
 
   it('answers 401 without a token', async () => {
