@@ -6,7 +6,7 @@ import express, { type Express } from 'express';
 import type { Config } from './platform/config';
 import { databaseReachable, type Database } from './platform/database';
 import { errorHandler, notFoundHandler } from './platform/http-errors';
-import { jsonBody, requestContext } from './platform/http';
+import { jsonBody, noStore, requestContext } from './platform/http';
 import { healthRoutes, type ReadinessCheck } from './health/health-routes';
 import { AccessTokens } from './identity/access-tokens';
 import { authenticate } from './identity/authenticate';
@@ -42,11 +42,16 @@ export function createApp(deps: AppDeps): Express {
   const identity = identityRoutes({ config, db, tokens });
   const app = express();
   app.disable('x-powered-by');
+  // No ETags: every answer is computed for its caller, and express would hash
+  // each body (a wrapping token, an access token) to make one.
+  app.set('etag', false);
   // Behind a load balancer the client address comes from X-Forwarded-For;
   // trust exactly one hop, the balancer in front of us.
   app.set('trust proxy', 1);
 
   app.use(requestContext());
+  // API answers carry access and wrapping tokens: no cache may keep any of them.
+  app.use('/api/v1', noStore);
   app.use(healthRoutes({ database: () => databaseReachable(db), ...(deps.readiness ?? {}) }));
   // Offboarding hooks authenticate by HMAC over the raw body: before the API's JSON parser.
   app.use('/api/v1/hooks', hookRoutes({ db, config, tokens, signer: () => auditSigner(config) }));

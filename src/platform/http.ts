@@ -36,6 +36,12 @@ export function requestContext(): RequestHandler {
   };
 }
 
+/** Middleware: marks the answer `Cache-Control: no-store`. */
+export const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
+
 /**
  * Parses JSON bodies and refuses any other content type with 415. Bodyless
  * requests (no Content-Length and no Transfer-Encoding) pass untouched.
