@@ -22,6 +22,7 @@ export function requestContext(): RequestHandler {
 
     runWithContext({ requestId }, () => {
       res.on('finish', () => {
+        if (!logger.isInfoEnabled()) return;
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         logger.info('request served', {
           request_id: requestId,
