@@ -15,21 +15,20 @@
  */
 // LIMITATION: the grant flow's speed targets are not reliably met (npm run
 // bench:grants, 2-core machine, Vault stand-in in its own process). A request
-// granted at once and its checkout (two authenticated HTTP requests, 12
-// statements, five Vault calls) complete 0.45-0.56 times as many flows per
-// second as a bare loop writing the same rows in single rounds, 0.45-0.54 at
+// granted at once and its checkout (two authenticated HTTP requests, 10
+// statements, five Vault calls) complete 0.44-0.58 times as many flows per
+// second as a bare loop writing the same rows in single rounds, 0.50-0.57 at
 // the median of a run (the goal is 0.5). The benchmark process is the
-// bottleneck: 5.2-7.1 ms of CPU per flow against the bare loop's 2.3-2.7, of
-// which knex takes about 0.7 (its query building and runner, and its two
-// transactions cost about 0.16 ms each more than plain pg). At half load the
-// median flow takes 3-5 ms longer; the p99 is decided by stalls of 40-90 ms in
-// which everything the process does slows at once (most coincide with a V8
-// major collection; the broker promotes about twice as much per flow to the
-// old generation as the bare loop), and by how long the broker, busier per
-// flow, takes to catch up after one. Its p99 came out -10 to +82 ms from the
-// bare loop's in single rounds and 9-32 ms at the median of a run (the goal
-// is under 15). The commits stay synchronous: the intent must be durable
-// before Vault is called, and audit events must not be lost.
+// bottleneck: 4.8-7.1 ms of CPU per flow against the bare loop's 2.4-2.9, of
+// which knex takes about 0.6 (its query building and runner, and the request's
+// transaction, which also allocates about 20 KB). At half load the p99 is
+// decided by stalls of 40-90 ms in which everything the process does slows at
+// once, most during a V8 major collection: the broker moves about 120 KB per
+// flow into the old generation, the bare loop about 60 (half of either is the
+// Vault client's; two express requests add about 30). Its p99 came out -21 to
+// +50 ms from the bare loop's in single rounds and -4 to +23 ms at the median
+// of a run (the goal is under 15). The commits stay synchronous: the intent
+// must be durable before Vault is called, and audit events must not be lost.
 import { SYSTEM } from '../audit/actions';
 import { appendAuditEventsWith } from '../audit/append';
 import type { OpenedGrant } from '../access/grant-issuance';
