@@ -9,7 +9,7 @@ import { startVaultFixture, type VaultFixture } from '../vault/vault-fixture';
 import { checkout } from '../../src/grants/checkout';
 import { AccessTokens } from '../../src/identity/access-tokens';
 import { principalFor } from '../../src/identity/authenticate';
-import { seal } from '../../src/platform/sealed-box';
+import { unpark } from '../../src/grants/grant-parking';
 import { grantHarness } from './grant-harness';
 
 const database = useTestDatabase();
@@ -358,11 +358,9 @@ describe('POST /grants/:id/checkout', () => {
   it('answers vault.denied when Vault refuses a parking nobody renews', async () => {
     const tech = await technician();
     const id = await activeGrant(tech.id);
-    const bogus = seal(h.config.totpKeys, 'grant parking', id, 'hvs.no-such-wrapping-token');
-    await database
-      .db('grants')
-      .where({ id })
-      .update({ parked_wrap_sealed: bogus.sealed, parked_key_id: bogus.keyId });
+    // Someone else takes the credential out of its parking and never parks it again.
+    const grant = await database.db('grants').where({ id }).first();
+    await unpark(h.deps.vault, h.config.totpKeys, grant);
     const res = await request(h.app)
       .post(`/grants/${id}/checkout`)
       .set('authorization', tech.authorization);
