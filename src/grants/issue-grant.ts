@@ -13,22 +13,18 @@
  * at the grant's end by itself. SSH certificates are signed at checkout, when
  * the technician's public key is known, so an ssh grant activates at once.
  */
-// LIMITATION: the grant flow's speed targets are not reliably met (npm run
+// LIMITATION: the grant flow's throughput goal holds only narrowly (npm run
 // bench:grants, 2-core machine, Vault stand-in in its own process). A request
 // granted at once and its checkout (two authenticated HTTP requests, 10
-// statements, five Vault calls) complete 0.44-0.58 times as many flows per
-// second as a bare loop writing the same rows in single rounds, 0.50-0.57 at
-// the median of a run (the goal is 0.5). The benchmark process is the
-// bottleneck: 4.8-7.1 ms of CPU per flow against the bare loop's 2.4-2.9, of
-// which knex takes about 0.6 (its query building and runner, and the request's
-// transaction, which also allocates about 20 KB). At half load the p99 is
-// decided by stalls of 40-90 ms in which everything the process does slows at
-// once, most during a V8 major collection: the broker moves about 120 KB per
-// flow into the old generation, the bare loop about 60 (half of either is the
-// Vault client's; two express requests add about 30). Its p99 came out -21 to
-// +50 ms from the bare loop's in single rounds and -4 to +23 ms at the median
-// of a run (the goal is under 15). The commits stay synchronous: the intent
-// must be durable before Vault is called, and audit events must not be lost.
+// statements, five Vault calls) complete 0.49-0.60 times as many flows per
+// second as a bare loop writing the same rows in single rounds, 0.53-0.57 at
+// the median of three (the goal is 0.5), so one run can end just under it. The
+// benchmark process is the bottleneck: 5.2-6.8 ms of CPU per flow against the
+// bare loop's 2.5-3.0, of which knex takes about 0.7 (its query building and
+// runner, and the request's transaction, which also allocates about 20 KB).
+// The p99 added at half load was 3-11 ms over one-minute runs (the goal is
+// under 15). The commits stay synchronous: the intent must be durable before
+// Vault is called, and audit events must not be lost.
 import { SYSTEM } from '../audit/actions';
 import { appendAuditEventsWith } from '../audit/append';
 import type { OpenedGrant } from '../access/grant-issuance';

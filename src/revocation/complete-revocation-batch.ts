@@ -21,9 +21,10 @@
 // and the stand-in, which use most of both cores in the bare loop, so emergency
 // revoke-all of 10,000 grants takes 1.65-2.2 times a bare loop of the same
 // Vault revocations (npm run bench:revoke-all; the target is 1.25). The bare
-// loop's process spends 2.35-2.8 s of CPU, the broker's 3.7-4.7 s, and one
-// event loop carries the Vault client and the bookkeeping both. Every
-// revocation completes; it is the last ones that come later.
+// loop's process spends 2.1-2.8 s of CPU, the broker's 3.7-4.7 s, and one
+// event loop carries the Vault client and the bookkeeping both (with 1 or 3 ms
+// added to every Vault answer the ratio was 2.2 and 1.6). Every revocation
+// completes; it is the last ones that come later.
 import type pLimit from 'p-limit';
 import { logger } from '../platform/logger';
 import type { Database } from '../platform/database';
