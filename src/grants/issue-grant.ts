@@ -13,17 +13,19 @@
  * at the grant's end by itself. SSH certificates are signed at checkout, when
  * the technician's public key is known, so an ssh grant activates at once.
  */
-// LIMITATION: the grant flow's throughput goal holds only narrowly (npm run
-// bench:grants, 2-core machine, Vault stand-in in its own process). A request
-// granted at once and its checkout (two authenticated HTTP requests, 10
-// statements, five Vault calls) complete 0.49-0.60 times as many flows per
-// second as a bare loop writing the same rows in single rounds, 0.53-0.57 at
-// the median of three (the goal is 0.5), so one run can end just under it. The
-// benchmark process is the bottleneck: 5.2-6.8 ms of CPU per flow against the
-// bare loop's 2.5-3.0, of which knex takes about 0.7 (its query building and
-// runner, and the request's transaction, which also allocates about 20 KB).
-// The p99 added at half load was 3-11 ms over one-minute runs (the goal is
-// under 15). The commits stay synchronous: the intent must be durable before
+// LIMITATION: the grant flow's latency goal is met only about half the time
+// (npm run bench:grants, 2-core machine, Vault stand-in in its own process,
+// both sides warmed up). A request granted at once and its checkout (two
+// authenticated HTTP requests, 10 statements, five Vault calls) complete
+// 0.55-0.57 times as many flows per second as a bare loop writing the same
+// rows (the goal is 0.5), but the p99 they add at half load came out 9.7-19.6
+// ms in five one-minute runs (the goal is under 15). The benchmark process is
+// the bottleneck: 5.6-5.8 ms of CPU per flow against the bare loop's 2.5-2.9,
+// of which knex takes about 0.7 (its query building and runner, and the
+// request's transaction, which also allocates about 20 KB); at half load it
+// is busy about 54% of the time against 31%, so the machine's stalls (V8
+// collections, PostgreSQL and the stand-in taking the cores) delay more of
+// its flows. The commits stay synchronous: the intent must be durable before
 // Vault is called, and audit events must not be lost.
 import { SYSTEM } from '../audit/actions';
 import { appendAuditEventsWith } from '../audit/append';
