@@ -17,16 +17,16 @@
 // (npm run bench:grants, 2-core machine, Vault stand-in in its own process,
 // both sides warmed up). A request granted at once and its checkout (two
 // authenticated HTTP requests, 10 statements, five Vault calls) complete
-// 0.55-0.57 times as many flows per second as a bare loop writing the same
-// rows (the goal is 0.5), but the p99 they add at half load came out 9.7-19.6
-// ms in five one-minute runs (the goal is under 15). The benchmark process is
-// the bottleneck: 5.6-5.8 ms of CPU per flow against the bare loop's 2.5-2.9,
-// of which knex takes about 0.7 (its query building and runner, and the
-// request's transaction, which also allocates about 20 KB); at half load it
-// is busy about 54% of the time against 31%, so the machine's stalls (V8
-// collections, PostgreSQL and the stand-in taking the cores) delay more of
-// its flows. The commits stay synchronous: the intent must be durable before
-// Vault is called, and audit events must not be lost.
+// 0.55-0.58 times as many flows per second as a bare loop writing the same
+// rows (the goal is 0.5), but the p99 they add at half load came out 0.9-19.6
+// ms in seven one-minute runs, under the goal of 15 in four. The benchmark
+// process is the bottleneck: 5.6-5.8 ms of CPU per flow against the bare
+// loop's 2.5-2.9, of which knex takes about 0.7 (its query building and
+// runner, and the request's transaction, which also allocates about 20 KB);
+// at half load it is busy about 54% of the time against 31%, so the machine's
+// stalls (V8 collections, PostgreSQL and the stand-in taking the cores) delay
+// more of its flows. The commits stay synchronous: the intent must be durable
+// before Vault is called, and audit events must not be lost.
 import { SYSTEM } from '../audit/actions';
 import { appendAuditEventsWith } from '../audit/append';
 import type { OpenedGrant } from '../access/grant-issuance';
