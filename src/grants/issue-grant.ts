@@ -20,7 +20,7 @@
 // 0.55-0.58 times as many flows per second as a bare loop writing the same
 // rows (the goal is 0.5), but the p99 they add at half load came out 0.9-19.6
 // ms in seven one-minute runs, under the goal of 15 in four. The benchmark
-// process is the bottleneck: 5.6-5.8 ms of CPU per flow against the bare
+// process is the bottleneck: 5.3-5.8 ms of CPU per flow against the bare
 // loop's 2.5-2.9, of which knex takes about 0.7 (its query building and
 // runner, and the request's transaction, which also allocates about 20 KB);
 // at half load it is busy about 54% of the time against 31%, so the machine's
