@@ -27,7 +27,6 @@
  * the first round). DATABASE_URL picks the server (else embedded).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { createApp } from '../src/app';
@@ -38,7 +37,6 @@ import { loadConfig } from '../src/platform/config';
 import { connectDatabase, migrateToLatest, type Database } from '../src/platform/database';
 import { configureLogger } from '../src/platform/logger';
 import { loadPolicySet } from '../src/policies/policy-set';
-import { tenantPaths } from '../src/vault/tenant-paths';
 import { VaultClient } from '../src/vault/vault-client';
 import { createVaultServices, type VaultServices } from '../src/vault/vault-services';
 import { setupBroker, setupTenant } from '../src/vault/vault-setup';
@@ -51,28 +49,25 @@ import {
   standinProcess,
   type RunStats,
 } from './bench-support';
+import { SETTINGS, agent, bareFlow, brokerFlow, type Pair } from './grant-flows';
 
 const FLOWS = Number(process.env.BENCH_FLOWS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 50);
 /**
- * How long each side of the half-load run lasts, in seconds. A p99 is the
- * hundredth of its flows that came last: over 15 s (about 1,100 flows) that is
- * the 11 slowest, which one stall of the shared machine can decide, and the
- * p99 of either side moved by tens of milliseconds between rounds. A minute
- * (about 4,400 flows) gives a p99 that holds from run to run.
+ * How long each side of the half-load run lasts, in seconds: long enough for
+ * a p99 that holds from run to run. Over 15 s (about 1,100 flows) it is the
+ * 11th-slowest flow, which one stall of the shared machine decides.
  */
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 60);
 /** Rounds of the whole sequence; the summary gives their medians. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 /**
- * Flows each side runs, unmeasured, before the first round. After 300 the
- * broker's first round was still about a tenth slower than its second (6.3-6.5
- * against 5.2-5.7 ms of CPU per flow); after 1500 the two rounds agree, as in
- * a broker that has been serving for a while.
+ * Flows each side runs, unmeasured, before the first round: enough that the
+ * broker's first round runs as fast as its later ones, as a broker that has
+ * been serving for a while does (after 300 it was still a tenth slower).
  */
 const WARMUP_FLOWS = Number(process.env.BENCH_WARMUP_FLOWS ?? 1500);
-const SETTINGS = { tenantPath: 'customers/{tenant}', namespace: undefined };
 const STANDIN_DATABASE = {
   plugin: 'postgresql-database-plugin',
   connectionUrl: 'postgresql://{{username}}:{{password}}@standin.invalid/app',
@@ -82,12 +77,6 @@ const STANDIN_DATABASE = {
 
 let counting: 'broker' | 'baseline' | undefined;
 const statements = { broker: 0, baseline: 0 };
-
-interface Pair {
-  tenant: string;
-  technicianId: string;
-  authorization: string;
-}
 
 async function main() {
   configureLogger({ level: 'error', json: true, silent: true });
@@ -283,114 +272,6 @@ async function makePairs(db: Database, tenants: string[], count: number): Promis
     technicianId: id,
     authorization: `Bearer ${tokens.sign({ sub: id, sid, mfa })}`,
   }));
-}
-
-// The load generator shares the broker's process and CPU, so it uses the
-// cheapest client there is: node:http on kept-alive connections (fetch costs
-// about a millisecond more per flow, which would be charged to the broker).
-const agent = new http.Agent({ keepAlive: true });
-
-function post(url: string, authorization: string, body: unknown) {
-  const payload = JSON.stringify(body);
-  return new Promise<Record<string, unknown>>((resolve, reject) => {
-    const req = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          authorization,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode !== 201) reject(new Error(`${url}: ${res.statusCode} ${text}`));
-          else resolve(JSON.parse(text) as Record<string, unknown>);
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-async function brokerFlow(base: string, pair: Pair) {
-  const created = await post(`${base}/api/v1/requests`, pair.authorization, {
-    tenant: pair.tenant,
-    profile: 'read-only',
-    duration: '1h',
-    justification: 'benchmark: routine health check',
-  });
-  if (created.grant_status !== 'active') throw new Error(`grant ${String(created.grant_status)}`);
-  await post(`${base}/api/v1/grants/${String(created.grant_id)}/checkout`, pair.authorization, {});
-}
-
-let auditSeq = 0;
-function auditRow(tenant: string, action: string, subject: string) {
-  auditSeq += 1;
-  const hash = randomBytes(32).toString('hex');
-  return [tenant, auditSeq, randomUUID(), new Date().toISOString(), action, subject, hash];
-}
-const AUDIT_INSERT =
-  'insert into bench_audit ' +
-  '(tenant, seq, id, time, actor_kind, action, subject, data, prev_hash, hash) ' +
-  "values ($1, $2, $3, $4, 'technician', $5, $6, '{}', $7, $7)";
-
-type Query = (text: string, values?: unknown[]) => Promise<unknown>;
-
-/** The same Vault calls and rows as the broker's flow, with nothing around them. */
-async function bareFlow(sql: Query, vault: VaultServices, pair: Pair) {
-  const requestId = randomUUID();
-  const grantId = randomUUID();
-  const ends = new Date(Date.now() + 3600_000);
-  await sql(
-    'insert into access_requests (id, tenant, technician_id, profile, duration_seconds, ' +
-      "justification, status, policy_hash, expires_at) values ($1, $2, $3, 'read-only', 3600, " +
-      "'benchmark', 'approved', 'bench', $4)",
-    [requestId, pair.tenant, pair.technicianId, ends],
-  );
-  await sql(
-    'insert into grants (id, request_id, tenant, technician_id, profile, credential_kind, ' +
-      "status, starts_at, ends_at) values ($1, $2, $3, $4, 'read-only', 'vault-token', " +
-      "'issuing', now(), $5)",
-    [grantId, requestId, pair.tenant, pair.technicianId, ends],
-  );
-  for (const action of ['request.created', 'request.approved', 'grant.issuing']) {
-    await sql(AUDIT_INSERT, auditRow(pair.tenant, action, grantId));
-  }
-  const paths = tenantPaths(SETTINGS, pair.tenant);
-  const issued = await vault.client.call('POST', `auth/token/create/${paths.tokenRole}`, {
-    policies: [`${pair.tenant}-read-only`],
-    ttl: '3600s',
-    explicit_max_ttl: '3600s',
-    renewable: false,
-    meta: { grant_id: grantId },
-  });
-  const auth = issued!.auth as { client_token: string; accessor: string };
-  const parked = await vault.wrap(pair.tenant, { token: auth.client_token }, 3600);
-  await sql(
-    "update grants set status = 'active', vault_accessor = $2, parked_wrap_sealed = $3 " +
-      'where id = $1',
-    [grantId, auth.accessor, parked.token],
-  );
-  await sql(AUDIT_INSERT, auditRow(pair.tenant, 'grant.issued', grantId));
-
-  const credential = await vault.unwrap(pair.tenant, parked.token);
-  const reparked = await vault.wrap(pair.tenant, credential, 3600);
-  await sql('update grants set parked_wrap_sealed = $2 where id = $1', [grantId, reparked.token]);
-  await vault.wrap(pair.tenant, credential, 300);
-  const sessionId = randomUUID();
-  await sql(
-    'insert into access_sessions (id, grant_id, tenant, technician_id) values ($1, $2, $3, $4)',
-    [sessionId, grantId, pair.tenant, pair.technicianId],
-  );
-  await sql(AUDIT_INSERT, auditRow(pair.tenant, 'session.opened', sessionId));
 }
 
 function report(label: string, brokerSide: RunStats, bare: RunStats) {
