@@ -21,7 +21,7 @@
 // rows (the goal is 0.5), but the p99 they add at half load came out 0.9-19.6
 // ms in seven one-minute runs, under the goal of 15 in four. The benchmark
 // process is the bottleneck: 5.3-5.8 ms of CPU per flow against the bare
-// loop's 2.5-2.9, of which knex takes about 0.7 (its query building and
+// loop's 2.5-2.8, of which knex takes about 0.7 (its query building and
 // runner, and the request's transaction, which also allocates about 20 KB);
 // at half load it is busy about 54% of the time against 31%, so the machine's
 // stalls (V8 collections, PostgreSQL and the stand-in taking the cores) delay
